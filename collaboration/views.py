@@ -1,0 +1,184 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.permissions import can_work_on, require
+from cases.selectors import case_detail
+from portal import workdays
+from portal.web import run_step
+
+from . import permissions, selectors, services
+from .forms import AnswerForm, AssignForm, ReasonForm, RequestForm
+from .models import AssistanceRequest
+
+
+@login_required
+def request_create(request, case_pk):
+    case = case_detail(request.user, case_pk)
+    require(can_work_on(request.user, case))
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        user=request.user,
+        initial={"time_limit_days": services.default_time_limit()},
+    )
+    if request.method == "POST" and form.is_valid():
+        created = run_step(
+            request,
+            _create_with_attachments,
+            case=case,
+            actor=request.user,
+            data=form.cleaned_data,
+            success=_("The request was saved as a draft."),
+        )
+        if created:
+            return redirect("collaboration:request_detail", created.pk)
+    return render(request, "collaboration/request_form.html", {"form": form, "case": case})
+
+
+def _create_with_attachments(*, case, actor, data):
+    fields = {k: v for k, v in data.items() if k != "attachments"}
+    assistance_request = services.request_create(case=case, actor=actor, **fields)
+    for uploaded in data["attachments"]:
+        services.request_attach_document(request=assistance_request, actor=actor, uploaded_file=uploaded)
+    return assistance_request
+
+
+@login_required
+def request_edit(request, pk):
+    assistance_request = permissions.access_request(request.user, pk)
+    require(permissions.can_edit_draft(request.user, assistance_request))
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=assistance_request,
+        case=assistance_request.case,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {k: v for k, v in data.items() if k != "attachments"}
+
+        def save(**_):
+            services.request_update(request=assistance_request, actor=request.user, **fields)
+            for uploaded in data["attachments"]:
+                services.request_attach_document(
+                    request=assistance_request, actor=request.user, uploaded_file=uploaded
+                )
+            return True
+
+        if run_step(request, save, success=_("Saved.")):
+            return redirect("collaboration:request_detail", assistance_request.pk)
+    return render(
+        request,
+        "collaboration/request_form.html",
+        {"form": form, "case": assistance_request.case, "assistance_request": assistance_request},
+    )
+
+
+@login_required
+def request_detail(request, pk):
+    assistance_request = permissions.access_request(request.user, pk)
+    user = request.user
+    due = assistance_request.due_date
+    context = {
+        "req": assistance_request,
+        "case": assistance_request.case,
+        "documents": assistance_request.documents.select_related("uploaded_by"),
+        "responses": assistance_request.responses.select_related("created_by").prefetch_related("documents"),
+        "working_days_left": workdays.working_days_between(timezone.localdate(), due) if due else None,
+        "can_edit": permissions.can_edit_draft(user, assistance_request),
+        "on_requesting_side": permissions.on_requesting_side(user, assistance_request),
+        "can_approve": permissions.can_approve(user, assistance_request),
+        "can_accept": permissions.can_accept(user, assistance_request),
+        "is_assignee": permissions.is_assignee(user, assistance_request),
+        "assign_form": AssignForm(request=assistance_request),
+        "reason_form": ReasonForm(),
+        "answer_form": AnswerForm(),
+        "Status": AssistanceRequest.Status,
+    }
+    return render(request, "collaboration/request_detail.html", context)
+
+
+SIMPLE_STEPS = {
+    "submit": (services.request_submit, _("Submitted to your team leader for approval.")),
+    "approve": (services.request_approve, _("Approved and sent.")),
+    "start": (services.request_start, _("Work has started.")),
+    "complete": (services.request_complete, _("The request is completed.")),
+}
+
+
+@login_required
+@require_POST
+def request_step(request, pk, step):
+    assistance_request = permissions.access_request(request.user, pk)
+    actor = request.user
+    if step in SIMPLE_STEPS:
+        service, success = SIMPLE_STEPS[step]
+        run_step(request, service, request=assistance_request, actor=actor, success=success)
+    elif step in ("return", "decline"):
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please give a reason."))
+        elif step == "return":
+            run_step(
+                request,
+                services.request_return,
+                request=assistance_request,
+                actor=actor,
+                comment=form.cleaned_data["reason"],
+                success=_("Returned to the drafter."),
+            )
+        else:
+            run_step(
+                request,
+                services.request_decline,
+                request=assistance_request,
+                actor=actor,
+                reason=form.cleaned_data["reason"],
+                success=_("The request was declined."),
+            )
+    elif step == "accept":
+        form = AssignForm(request.POST, request=assistance_request)
+        if form.is_valid():
+            run_step(
+                request,
+                services.request_accept,
+                request=assistance_request,
+                actor=actor,
+                assignee=form.cleaned_data["assignee"],
+                success=_("Accepted and assigned."),
+            )
+        else:
+            messages.error(request, _("Choose the officer who will handle the request."))
+    elif step == "answer":
+        form = AnswerForm(request.POST, request.FILES)
+        if form.is_valid():
+            run_step(
+                request,
+                services.request_answer,
+                request=assistance_request,
+                actor=actor,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+                success=_("Your answer was sent."),
+            )
+        else:
+            messages.error(request, _("The answer cannot be empty."))
+    else:
+        raise Http404
+    return redirect("collaboration:request_detail", assistance_request.pk)
+
+
+@login_required
+def queue(request):
+    return render(
+        request,
+        "collaboration/queue.html",
+        selectors.queue(request.user) | {"assigned": selectors.assigned_to_me(request.user)},
+    )

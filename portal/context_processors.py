@@ -1,0 +1,15 @@
+from django.conf import settings
+
+
+def navigation(request):
+    """Counts in the navigation: a fixed number of queries whatever the data size."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"site_name": settings.PORTAL_SITE_NAME}
+    from collaboration.selectors import queue_count
+
+    return {
+        "site_name": settings.PORTAL_SITE_NAME,
+        "nav_queue_count": queue_count(user),
+        "nav_unread_count": user.notifications.filter(read_at__isnull=True).count(),
+    }

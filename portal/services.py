@@ -1,0 +1,72 @@
+"""Writes of the shared platform: accounts, notifications, audit records."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import AuditEvent, Bureau, Notification, Team, User
+
+
+@transaction.atomic
+def team_create(*, bureau: Bureau, name_zh: str, name_en: str = "") -> Team:
+    """Create a team with its own leaders group (the holder of the leaders' object permissions)."""
+    group = Group.objects.create(name=f"team-leaders:{bureau.code}:{name_zh}")
+    return Team.objects.create(bureau=bureau, name_zh=name_zh, name_en=name_en, leaders_group=group)
+
+
+@transaction.atomic
+def user_set_position(*, user: User, team: Team | None, role: str) -> User:
+    """Place a user in a team with a role and keep the team leaders' groups in step.
+
+    Leaders see their team's cases through the team's leaders group, so moving a leader out of a team
+    or changing the role takes the access away at the next request. Call this for every change of
+    team, bureau or role (the admin does).
+    """
+    user.team = team
+    user.bureau = team.bureau if team else user.bureau
+    user.role = role
+    user.save(update_fields=["team", "bureau", "role"])
+    leader_groups = Group.objects.filter(led_team__isnull=False)
+    user.groups.remove(*leader_groups.filter(user=user))
+    if team and role == User.Role.LEADER:
+        user.groups.add(team.leaders_group)
+    return user
+
+
+def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str) -> list[Notification]:
+    """Create in-app notifications and queue their emails for after the transaction commits.
+
+    Call inside the transaction of the event: if it rolls back, neither the row nor the email exists.
+    """
+    from .tasks import send_notification_email
+
+    unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+    created = Notification.objects.bulk_create(
+        Notification(recipient=user, kind=kind, params=params, url=url) for user in unique.values()
+    )
+    for notification in created:
+        send_notification_email.delay_on_commit(notification.pk)
+    return created
+
+
+def audit(*, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None) -> AuditEvent:
+    """Append one audit record. Never updates or deletes one."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        case_id=case_id,
+        detail=detail or {},
+        ip_address=ip_address,
+    )
+
+
+def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
