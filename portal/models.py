@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -136,18 +137,42 @@ class Notification(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of who did what. (The hash chain over it comes with the audit issue.)"""
+    """Append-only record of who did what, from where.
+
+    Rows are written inside the transaction of the change they record and chained right after commit
+    (portal.audit): `seq` numbers them without gaps and `hash` covers the previous hash and the record,
+    so an edit, a deletion or an insertion made directly in the database breaks the chain.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=50)
     object_type = models.CharField(max_length=50, blank=True)
     object_id = models.CharField(max_length=50, blank=True)
     case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["id"], name="audit_unchained_idx", condition=models.Q(seq__isnull=True)),
+            models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+            models.Index(fields=["action", "created_at"], name="audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq or '-'} {self.action} {self.actor_name}"
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: the lock that orders chaining, and the proof the tail was not cut."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

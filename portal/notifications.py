@@ -32,6 +32,7 @@ MESSAGES = {
         "The assistance request “%(request)s” (case %(case)s) was due on %(due)s and is overdue."
     ),
     "case_closure_requested": _("%(actor)s asks you to approve the closure of case %(case)s."),
+    "audit_chain_broken": _("The audit trail's hash chain is broken at record #%(seq)s: %(reason)s"),
 }
 
 SUBJECTS = {
@@ -46,6 +47,7 @@ SUBJECTS = {
     "deadline_reminder": _("[%(case)s] Deadline reminder"),
     "deadline_overdue": _("[%(case)s] Assistance request overdue"),
     "case_closure_requested": _("[%(case)s] Case closure awaiting approval"),
+    "audit_chain_broken": _("[Security] Audit trail tampering detected"),
 }
 
 

@@ -51,16 +51,10 @@ def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str) -> 
 
 
 def audit(*, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None) -> AuditEvent:
-    """Append one audit record. Never updates or deletes one."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        case_id=case_id,
-        detail=detail or {},
-        ip_address=ip_address,
-    )
+    """Append one audit record in the caller's transaction; it is hash-chained after commit."""
+    from .audit import record
+
+    return record(actor=actor, action=action, obj=obj, case_id=case_id, detail=detail, ip_address=ip_address)
 
 
 def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:

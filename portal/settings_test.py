@@ -13,6 +13,7 @@ from .settings import *  # noqa: E402,F403
 from .settings import DATABASES, VAR_DIR  # noqa: E402
 
 SECURE_SSL_REDIRECT = False
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -75,3 +75,37 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+@shared_task
+def chain_audit_trail() -> int:
+    """Chain audit records that a crashed process committed but did not chain. Safe to run any time."""
+    from .audit import chain_pending
+
+    total = 0
+    while chained := chain_pending():
+        total += chained
+    return total
+
+
+@shared_task
+def verify_audit_trail() -> bool:
+    """Recompute the audit chain; on a break, alert every administrator once per broken record."""
+    from .audit import verify_chain
+    from .models import User
+    from .services import notify
+
+    report = verify_chain()
+    if report.ok:
+        return True
+    logger.error("Audit chain broken at #%s: %s", report.broken_seq, report.reason)
+    already = Notification.objects.filter(kind="audit_chain_broken", params__seq=report.broken_seq).exists()
+    if not already:
+        admins = User.objects.filter(is_active=True, role=User.Role.BUREAU_ADMIN)
+        notify(
+            recipients=admins,
+            kind="audit_chain_broken",
+            params={"seq": report.broken_seq, "reason": report.reason},
+            url="/audit/",
+        )
+    return False
