@@ -15,14 +15,14 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name_zh
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Bureau(BilingualNameMixin):
