@@ -67,11 +67,14 @@ class CaseEditForm(forms.ModelForm):
 class PartyForm(forms.ModelForm):
     class Meta:
         model = Party
-        fields = ["kind", "name", "uscc", "platform", "platform_account_id", "address", "notes"]
+        fields = ["kind", "name", "uscc", "id_number", "platform", "platform_account_id", "address", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean_uscc(self):
         return normalize_uscc(self.cleaned_data.get("uscc", ""))
+
+    def clean_id_number(self):
+        return normalize_uscc(self.cleaned_data.get("id_number", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -88,6 +91,12 @@ class PartyForm(forms.ModelForm):
 class DocumentForm(forms.Form):
     files = MultipleFileField(label=_("Files"))
     title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
+    internal = forms.BooleanField(label=_("Internal to my bureau"), required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    internal = forms.BooleanField(label=_("Internal to my bureau"), required=False)
 
 
 class CommentForm(forms.Form):

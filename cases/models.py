@@ -5,7 +5,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.models import BilingualNameMixin, Bureau, Team
 
-from .validators import validate_uscc
+from .validators import mask_id_number, validate_id_number, validate_uscc
 
 
 class Category(BilingualNameMixin):
@@ -138,6 +138,9 @@ class Party(models.Model):
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc]
     )
+    id_number = models.CharField(
+        _("identity card number"), max_length=18, blank=True, validators=[validate_id_number]
+    )
     platform = models.CharField(_("platform"), max_length=100, blank=True)
     platform_account_id = models.CharField(_("shop / account ID"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -153,6 +156,11 @@ class Party(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def masked_id_number(self) -> str:
+        """Lists and exports show only the region and the last four characters."""
+        return mask_id_number(self.id_number)
+
 
 class Document(models.Model):
     """A sealed file of a case: hash, size, type, uploader and server time never change after upload."""
@@ -166,6 +174,15 @@ class Document(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    internal_bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("internal to bureau"),
+        help_text=_("When set, only this bureau's people see it; the partner bureau never does."),
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -187,6 +204,9 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=50)
     params = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    internal_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -196,3 +216,19 @@ class TimelineEntry(models.Model):
         from .timeline import render_entry
 
         return render_entry(self)
+
+
+class CaseNote(models.Model):
+    """A comment on the case; may be internal to the author's bureau."""
+
+    case = models.ForeignKey(JointCase, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    internal_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="note_case_idx")]

@@ -44,6 +44,14 @@ def visible_cases(user: User) -> QuerySet[JointCase]:
     return JointCase.objects.filter(rule)
 
 
+def bureau_scope(user: User) -> Q:
+    """Notes, documents and timeline lines marked internal to a bureau are seen by that bureau only.
+
+    Apply to every query of such items: pages, downloads, counts, notifications and exports.
+    """
+    return Q(internal_bureau__isnull=True) | Q(internal_bureau_id=user.bureau_id)
+
+
 def access_case(user: User, case_id: int, queryset: QuerySet[JointCase] | None = None) -> JointCase:
     """The case if the user may see it; otherwise 404, so that its existence is not revealed."""
     try:

@@ -22,6 +22,7 @@ from portal.services import audit, notify
 from . import permissions
 from .models import (
     CaseMember,
+    CaseNote,
     CaseNumberCounter,
     CaseParticipant,
     Category,
@@ -35,10 +36,15 @@ Status = JointCase.Status
 
 
 def record_timeline(
-    *, case: JointCase, actor: User | None, kind: str, params: dict | None = None
+    *, case: JointCase, actor: User | None, kind: str, params: dict | None = None, internal_bureau_id=None
 ) -> TimelineEntry:
-    """Append a line to the case's timeline (called by services of this and other apps)."""
-    return TimelineEntry.objects.create(case=case, actor=actor, kind=kind, params=params or {})
+    """Append a line to the case's timeline (called by services of this and other apps).
+
+    A line about something internal to a bureau carries that bureau, so the partner never sees it.
+    """
+    return TimelineEntry.objects.create(
+        case=case, actor=actor, kind=kind, params=params or {}, internal_bureau_id=internal_bureau_id
+    )
 
 
 def lock_case(case_id: int) -> JointCase:
@@ -248,6 +254,19 @@ def party_add(*, case: JointCase, actor: User, **fields) -> Party:
     return party
 
 
+@transaction.atomic
+def note_add(*, case: JointCase, actor: User, body: str, internal: bool = False) -> CaseNote:
+    """Add a note to the case; an internal note is seen by the author's bureau only."""
+    permissions.require(permissions.can_work_on(actor, case))
+    if not body.strip():
+        raise WorkflowError(_("The note cannot be empty."))
+    note = CaseNote.objects.create(
+        case=case, author=actor, body=body, internal_bureau_id=actor.bureau_id if internal else None
+    )
+    audit(actor=actor, action="note.add", obj=note, case_id=case.pk, detail={"internal": internal})
+    return note
+
+
 def clean_file_name(name: str) -> str:
     """The name as the user had it, minus anything that could reach a path or break a page."""
     name = PurePosixPath(name.replace("\\", "/")).name
@@ -268,7 +287,9 @@ def _store_sealed(uploaded_file, sha256: str) -> str:
 
 
 @transaction.atomic
-def document_upload(*, case: JointCase, actor: User, uploaded_file, title: str = "") -> Document:
+def document_upload(
+    *, case: JointCase, actor: User, uploaded_file, title: str = "", internal: bool = False
+) -> Document:
     """Seal and store an uploaded file as a document of the case.
 
     The SHA-256 comes from the upload handler, which hashed the bytes as they streamed in; files given
@@ -294,9 +315,14 @@ def document_upload(*, case: JointCase, actor: User, uploaded_file, title: str =
         size=uploaded_file.size,
         content_type=mimetypes.guess_type(original_name)[0] or "application/octet-stream",
         uploaded_by=actor,
+        internal_bureau_id=actor.bureau_id if internal else None,
     )
     record_timeline(
-        case=case, actor=actor, kind="document_uploaded", params={"title": document.title, "sha256": sha256}
+        case=case,
+        actor=actor,
+        kind="document_uploaded",
+        params={"title": document.title, "sha256": sha256},
+        internal_bureau_id=document.internal_bureau_id,
     )
     audit(actor=actor, action="document.upload", obj=document, case_id=case.pk, detail={"sha256": sha256})
     return document

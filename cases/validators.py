@@ -46,3 +46,29 @@ def validate_uscc(value: str) -> None:
             code="checksum",
             params={"given": code[17], "expected": expected},
         )
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def validate_id_number(value: str) -> None:
+    """A resident identity card number (GB 11643-1999): 17 digits and a check character."""
+    code = normalize_uscc(value)
+    if len(code) != 18 or not code[:17].isdigit():
+        raise ValidationError(
+            _("An identity card number has 17 digits followed by a digit or X."), code="id_format"
+        )
+    expected = ID_CHECK[sum(int(c) * w for c, w in zip(code[:17], ID_WEIGHTS, strict=True)) % 11]
+    if code[17] != expected:
+        raise ValidationError(
+            _("The identity card number's check character is wrong (expected “%(expected)s”)."),
+            code="id_checksum",
+            params={"expected": expected},
+        )
+
+
+def mask_id_number(value: str) -> str:
+    if not value:
+        return ""
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)

@@ -12,7 +12,7 @@ from portal.web import client_ip, run_step
 
 from . import permissions, selectors, services
 from .filters import CaseFilter
-from .forms import CaseEditForm, CaseForm, CommentForm, DocumentForm, MemberForm, PartyForm
+from .forms import CaseEditForm, CaseForm, CommentForm, DocumentForm, MemberForm, NoteForm, PartyForm
 
 PAGE_SIZE = 25
 
@@ -50,9 +50,11 @@ def case_detail(request, pk):
         "participants": case.participants.select_related("bureau", "team"),
         "members": case.members.select_related("user__bureau"),
         "parties": case.parties.all(),
-        "documents": selectors.documents_of_case(case),
+        "documents": selectors.documents_of_case(case, user),
+        "notes": selectors.notes_of_case(case, user),
+        "note_form": NoteForm(),
         "requests": request_selectors.requests_of_case(case),
-        "timeline": selectors.timeline_of_case(case),
+        "timeline": selectors.timeline_of_case(case, user),
         "can_work": permissions.can_work_on(user, case),
         "can_manage": permissions.can_manage_case(user, case),
         "can_approve_closure": permissions.can_approve_closure(user, case),
@@ -166,6 +168,7 @@ def document_upload(request, pk):
             actor=request.user,
             uploaded_file=uploaded,
             title=form.cleaned_data["title"],
+            internal=form.cleaned_data["internal"],
             success=_("Uploaded and sealed: %(name)s") % {"name": uploaded.name},
         )
     return redirect("cases:detail", case.pk)
@@ -190,3 +193,40 @@ def document_download(request, pk, document_pk):
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@login_required
+@require_POST
+def note_add(request, pk):
+    """Add a note. From htmx, answers with the refreshed notes list; otherwise redirects to the case."""
+    case = selectors.case_detail(request.user, pk)
+    permissions.require(permissions.can_work_on(request.user, case))
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        run_step(request, services.note_add, case=case, actor=request.user, **form.cleaned_data)
+    else:
+        messages.error(request, _("The note cannot be empty."))
+    if request.headers.get("HX-Request"):
+        context = {
+            "case": case,
+            "notes": selectors.notes_of_case(case, request.user),
+            "note_form": NoteForm(),
+            "can_work": True,
+        }
+        return render(request, "cases/_notes.html", context)
+    return redirect("cases:detail", case.pk)
+
+
+@login_required
+def party_detail(request, pk, party_pk):
+    """The one page that shows an individual's full identity number; every view of it is audited."""
+    party = selectors.access_party(request.user, pk, party_pk)
+    if party.id_number:
+        audit(
+            actor=request.user,
+            action="party.view_identity",
+            obj=party,
+            case_id=party.case_id,
+            ip_address=client_ip(request),
+        )
+    return render(request, "cases/party_detail.html", {"party": party, "case": party.case})

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.models import Document
 from cases.permissions import can_work_on, require
-from cases.selectors import case_detail
+from cases.selectors import case_detail, visible_documents
 from portal import workdays
 from portal.web import run_step
 
@@ -89,8 +91,12 @@ def request_detail(request, pk):
     context = {
         "req": assistance_request,
         "case": assistance_request.case,
-        "documents": assistance_request.documents.select_related("uploaded_by"),
-        "responses": assistance_request.responses.select_related("created_by").prefetch_related("documents"),
+        "documents": visible_documents(user, assistance_request.documents.select_related("uploaded_by")),
+        "responses": assistance_request.responses.select_related("created_by").prefetch_related(
+            Prefetch(
+                "documents", queryset=visible_documents(user, Document.objects.select_related("uploaded_by"))
+            )
+        ),
         "working_days_left": workdays.working_days_between(timezone.localdate(), due) if due else None,
         "can_edit": permissions.can_edit_draft(user, assistance_request),
         "on_requesting_side": permissions.on_requesting_side(user, assistance_request),
