@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,12 +8,21 @@ from . import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:list", permanent=False), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        # LoginView sets its own site_name (the request's host, without django.contrib.sites); keep ours.
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"site_name": settings.PORTAL_SITE_NAME}
+        ),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", views.set_language, name="set_language"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("audit/", views.audit_list, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("cases/", include("cases.urls")),
     path("", include("collaboration.urls")),
     path("admin/", admin.site.urls),

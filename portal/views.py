@@ -1,12 +1,19 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
+from .exports import csv_response
+from .filters import AuditEventFilter
 from .models import Notification
+from .permissions import can_read_audit, visible_audit_events
+from .web import client_ip
 
 
 @login_required
@@ -44,3 +51,55 @@ def set_language(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+def _audit_filter(request, action: str) -> AuditEventFilter:
+    """Check the right, record the reading (before the query, so the page's count and rows agree), filter."""
+    if not can_read_audit(request.user):
+        raise PermissionDenied(_("Only auditors can read the audit trail."))
+    services.audit(
+        actor=request.user, action=action, detail=request.GET.dict(), ip_address=client_ip(request)
+    )
+    events = visible_audit_events(request.user).select_related("actor").order_by("-id")
+    return AuditEventFilter(request.GET, queryset=events)
+
+
+@login_required
+def audit_list(request):
+    """The auditors' view of the trail, filtered by person, case, action and period. Reading it is audited."""
+    audit_filter = _audit_filter(request, "audit.view")
+    page = Paginator(audit_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit.html", {"filter": audit_filter, "page": page})
+
+
+AUDIT_CSV_HEADER = [
+    gettext_lazy("No."),
+    gettext_lazy("Time (Asia/Shanghai)"),
+    gettext_lazy("User"),
+    gettext_lazy("Action"),
+    gettext_lazy("Object"),
+    gettext_lazy("Case ID"),
+    gettext_lazy("Address"),
+    gettext_lazy("Detail"),
+]
+
+
+@login_required
+def audit_export(request):
+    """The filtered trail as CSV (UTF-8 with BOM for Excel; no cell can be read as a formula)."""
+    audit_filter = _audit_filter(request, "audit.export")
+    rows = (
+        [
+            event.seq,
+            timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_name,
+            event.action,
+            f"{event.object_type}:{event.object_id}" if event.object_type else "",
+            event.case_id or "",
+            event.ip_address or "",
+            event.detail,
+        ]
+        for event in audit_filter.qs.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return csv_response(f"{_('audit-trail')}-{stamp}.csv", [str(h) for h in AUDIT_CSV_HEADER], rows)

@@ -1,0 +1,25 @@
+"""Access policy for the shared platform: who may read the audit trail, who manages which accounts."""
+
+from django.db.models import Q, QuerySet
+
+from .models import AuditEvent, User
+
+
+def can_read_audit(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.AUDITOR
+        and user.bureau_id is not None
+    )
+
+
+def visible_audit_events(user: User) -> QuerySet[AuditEvent]:
+    """An auditor reads the records of their bureau's cases and of their bureau's people; nobody else any."""
+    if not can_read_audit(user):
+        return AuditEvent.objects.none()
+    from cases.models import CaseParticipant
+
+    own_cases = CaseParticipant.objects.filter(bureau_id=user.bureau_id).values("case_id")
+    own_people = User.objects.filter(bureau_id=user.bureau_id).values("pk")
+    return AuditEvent.objects.filter(Q(case_id__in=own_cases) | Q(actor_id__in=own_people))
