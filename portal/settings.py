@@ -154,7 +154,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="协作执法平台 <nore
 # --- Celery ------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if REDIS_URL
@@ -164,8 +164,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is a folder named "control" in the current directory.
+        "control_folder": str(BROKER_DIR / "control"),
     }
 )
+if not REDIS_URL:
+    # kombu does not create the folders of the file-system broker; every process needs them at once.
+    for folder in ("queue", "processed", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -178,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collaboration.tasks.sweep_deadlines",
         "schedule": crontab(minute="*/10"),
     },
+    "audit-chain": {"task": "portal.tasks.chain_audit_trail", "schedule": crontab(minute="*")},
+    "audit-verify": {"task": "portal.tasks.verify_audit_trail", "schedule": crontab(minute=17)},
 }
 
 # --- Portal rules ------------------------------------------------------------------------------
