@@ -64,3 +64,35 @@ def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def two_factor_device_for_setup(*, user: User):
+    """The user's unconfirmed TOTP device, created on first use (its secret is shown once, at setup)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name=f"{user.get_username()} TOTP", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, device, token: str, ip_address=None) -> bool:
+    """Confirm a new TOTP device with a first valid code. Returns False (and changes nothing) on a wrong code."""
+    if device.user_id != user.pk or not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit(actor=user, action="auth.2fa_enabled", ip_address=ip_address)
+    return True
+
+
+def two_factor_verify(*, user: User, token: str, ip_address=None):
+    """The confirmed device that accepts the code, or None. django-otp throttles repeated failures."""
+    from django_otp import devices_for_user
+
+    for device in devices_for_user(user, confirmed=True):
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            audit(actor=user, action="auth.2fa_verified", ip_address=ip_address)
+            return device
+    audit(actor=user, action="auth.2fa_failed", ip_address=ip_address)
+    return None

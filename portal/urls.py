@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", views.set_language, name="set_language"),
+    path("accounts/2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("accounts/2fa/verify/", views.otp_verify, name="otp_verify"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),

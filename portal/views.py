@@ -1,3 +1,7 @@
+import base64
+
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -7,10 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
 
 from . import services
 from .exports import csv_response
 from .filters import AuditEventFilter
+from .forms import TokenForm
 from .models import Notification
 from .permissions import can_read_audit, visible_audit_events
 from .web import client_ip
@@ -103,3 +110,51 @@ def audit_export(request):
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return csv_response(f"{_('audit-trail')}-{stamp}.csv", [str(h) for h in AUDIT_CSV_HEADER], rows)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "/"
+    return target
+
+
+@login_required
+def otp_setup(request):
+    """Set up a TOTP authenticator: scan the QR code (drawn here, no outside service), enter a first code."""
+    if user_has_device(request.user, confirmed=True):
+        return redirect(_next_url(request))
+    device = services.two_factor_device_for_setup(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.two_factor_confirm(
+            user=request.user, device=device, token=form.cleaned_data["token"], ip_address=client_ip(request)
+        ):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor login is set up."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("The code is not correct. Check the time on your phone and try again."))
+    context = {
+        "form": form,
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff"),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "next": _next_url(request),
+    }
+    return render(request, "registration/otp_setup.html", context)
+
+
+@login_required
+def otp_verify(request):
+    """Second step of the login for users with an authenticator."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.two_factor_verify(
+            user=request.user, token=form.cleaned_data["token"], ip_address=client_ip(request)
+        )
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error(
+            "token", _("The code is not correct, or too many wrong codes were entered; wait and try again.")
+        )
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})

@@ -1,5 +1,6 @@
 """Small helpers shared by the views of every app."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 
@@ -23,4 +24,13 @@ def run_step(request, step, /, *, success: str = "", **kwargs):
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    """The client's address: the trusted proxy's header only when the request comes from that proxy.
+
+    A header sent by anyone else is ignored, so a client cannot choose the address it is audited and
+    locked out under.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    if remote and remote in settings.PORTAL_TRUSTED_PROXIES:
+        forwarded = request.META.get(settings.PORTAL_CLIENT_IP_HEADER, "").split(",")[-1].strip()
+        return forwarded or remote
+    return remote
