@@ -23,3 +23,16 @@ def visible_audit_events(user: User) -> QuerySet[AuditEvent]:
     own_cases = CaseParticipant.objects.filter(bureau_id=user.bureau_id).values("case_id")
     own_people = User.objects.filter(bureau_id=user.bureau_id).values("pk")
     return AuditEvent.objects.filter(Q(case_id__in=own_cases) | Q(actor_id__in=own_people))
+
+
+def manageable_accounts(user: User) -> QuerySet[User]:
+    """Accounts a bureau administrator manages: those of their own bureau, and no other."""
+    if not (
+        user.is_authenticated and user.is_active and user.role == User.Role.BUREAU_ADMIN and user.bureau_id
+    ):
+        return User.objects.none()
+    return User.objects.filter(bureau_id=user.bureau_id)
+
+
+def can_manage_accounts(user: User) -> bool:
+    return user.is_authenticated and user.role == User.Role.BUREAU_ADMIN and user.bureau_id is not None

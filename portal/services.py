@@ -3,8 +3,11 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from .exceptions import WorkflowError
 from .models import AuditEvent, Bureau, Notification, Team, User
 
 
@@ -96,3 +99,55 @@ def two_factor_verify(*, user: User, token: str, ip_address=None):
             return device
     audit(actor=user, action="auth.2fa_failed", ip_address=ip_address)
     return None
+
+
+def _require_bureau_admin_of(actor: User, bureau_id: int | None) -> None:
+    if actor.role != User.Role.BUREAU_ADMIN or actor.bureau_id is None or actor.bureau_id != bureau_id:
+        raise PermissionDenied(_("Only an administrator of this bureau can manage its accounts."))
+
+
+@transaction.atomic
+def account_create(
+    *, actor: User, username: str, password: str, role: str, team: Team | None, **fields
+) -> User:
+    """A bureau administrator opens an account in their own bureau. The password was validated by the form."""
+    _require_bureau_admin_of(actor, actor.bureau_id)
+    if team is not None:
+        _require_bureau_admin_of(actor, team.bureau_id)
+    user = User.objects.create_user(username=username, password=password, bureau_id=actor.bureau_id, **fields)
+    user_set_position(user=user, team=team, role=role)
+    audit(
+        actor=actor,
+        action="account.create",
+        obj=user,
+        detail={"role": role, "team": team.pk if team else None},
+    )
+    return user
+
+
+@transaction.atomic
+def account_update(
+    *, actor: User, user: User, role: str, team: Team | None, is_active: bool, **fields
+) -> User:
+    """Change an account of the administrator's bureau. Role, team and activity changes take effect at the
+    user's next request (team leaders' access follows their leaders group; inactive users are logged out).
+    An administrator cannot deactivate or demote themselves, so a bureau never loses its last way in.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_bureau_admin_of(actor, user.bureau_id)
+    if team is not None:
+        _require_bureau_admin_of(actor, team.bureau_id)
+    if user.pk == actor.pk and (not is_active or role != User.Role.BUREAU_ADMIN):
+        raise WorkflowError(
+            _("You cannot deactivate your own account or give up your own administrator role.")
+        )
+    before = {"role": user.role, "team": user.team_id, "is_active": user.is_active}
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.is_active = is_active
+    user.save()
+    user_set_position(user=user, team=team, role=role)
+    after = {"role": role, "team": team.pk if team else None, "is_active": is_active}
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    audit(actor=actor, action="account.update", obj=user, detail=changes)
+    return user

@@ -17,10 +17,10 @@ from django_otp import user_has_device
 from . import services
 from .exports import csv_response
 from .filters import AuditEventFilter
-from .forms import TokenForm
+from .forms import AccountForm, TokenForm
 from .models import Notification
-from .permissions import can_read_audit, visible_audit_events
-from .web import client_ip
+from .permissions import can_manage_accounts, can_read_audit, manageable_accounts, visible_audit_events
+from .web import client_ip, run_step
 
 
 @login_required
@@ -158,3 +158,71 @@ def otp_verify(request):
             "token", _("The code is not correct, or too many wrong codes were entered; wait and try again.")
         )
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _require_account_admin(request) -> None:
+    if not can_manage_accounts(request.user):
+        raise PermissionDenied(_("Only bureau administrators can manage accounts."))
+
+
+@login_required
+def account_list(request):
+    _require_account_admin(request)
+    accounts = (
+        manageable_accounts(request.user).select_related("team").order_by("team__name_zh", "role", "username")
+    )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/accounts.html", {"page": page})
+
+
+@login_required
+def account_create(request):
+    _require_account_admin(request)
+    form = AccountForm(request.POST or None, bureau=request.user.bureau)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = run_step(
+            request,
+            services.account_create,
+            actor=request.user,
+            username=data["username"],
+            password=data["password"],
+            role=data["role"],
+            team=data["team"],
+            display_name=data["display_name"],
+            email=data["email"],
+            language=data["language"],
+            success=_("The account was created."),
+        )
+        if created:
+            return redirect("accounts")
+    return render(request, "portal/account_form.html", {"form": form, "title": _("New account")})
+
+
+@login_required
+def account_edit(request, pk):
+    _require_account_admin(request)
+    account = get_object_or_404(manageable_accounts(request.user), pk=pk)
+    form = AccountForm(request.POST or None, instance=account, bureau=request.user.bureau)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_step(
+            request,
+            services.account_update,
+            actor=request.user,
+            user=account,
+            role=data["role"],
+            team=data["team"],
+            is_active=data["is_active"],
+            display_name=data["display_name"],
+            email=data["email"],
+            language=data["language"],
+            success=_("Saved."),
+        )
+        if done:
+            return redirect("accounts")
+    return render(
+        request,
+        "portal/account_form.html",
+        {"form": form, "title": account.get_username(), "account": account},
+    )
