@@ -263,7 +263,9 @@ def note_add(*, case: JointCase, actor: User, body: str, internal: bool = False)
     note = CaseNote.objects.create(
         case=case, author=actor, body=body, internal_bureau_id=actor.bureau_id if internal else None
     )
-    audit(actor=actor, action="note.add", obj=note, case_id=case.pk, detail={"internal": internal})
+    audit(
+        actor=actor, action="note.add", obj=note, case_id=case.pk, internal_bureau_id=note.internal_bureau_id
+    )
     return note
 
 
@@ -324,7 +326,14 @@ def document_upload(
         params={"title": document.title, "sha256": sha256},
         internal_bureau_id=document.internal_bureau_id,
     )
-    audit(actor=actor, action="document.upload", obj=document, case_id=case.pk, detail={"sha256": sha256})
+    audit(
+        actor=actor,
+        action="document.upload",
+        obj=document,
+        case_id=case.pk,
+        detail={"sha256": sha256},
+        internal_bureau_id=document.internal_bureau_id,
+    )
     return document
 
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from collaboration import selectors as request_selectors
@@ -82,10 +83,10 @@ def case_edit(request, pk):
 
 
 CASE_STEPS = {
-    "open": (services.case_open, _("The case is open; its number has been issued.")),
-    "investigate": (services.case_start_investigation, _("The investigation has started.")),
-    "request_closure": (services.case_request_closure, _("Closure has been asked for.")),
-    "approve_closure": (services.case_approve_closure, _("The case is closed.")),
+    "open": (services.case_open, gettext_lazy("The case is open; its number has been issued.")),
+    "investigate": (services.case_start_investigation, gettext_lazy("The investigation has started.")),
+    "request_closure": (services.case_request_closure, gettext_lazy("Closure has been asked for.")),
+    "approve_closure": (services.case_approve_closure, gettext_lazy("The case is closed.")),
 }
 
 
@@ -184,6 +185,7 @@ def document_download(request, pk, document_pk):
         obj=document,
         case_id=document.case_id,
         ip_address=client_ip(request),
+        internal_bureau_id=document.internal_bureau_id,
     )
     response = FileResponse(
         document.file.open("rb"),

@@ -18,7 +18,9 @@ from .models import AuditChainHead, AuditEvent
 CHAIN_BATCH = 1000
 
 
-def record(*, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None) -> AuditEvent:
+def record(
+    *, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None, internal_bureau_id=None
+) -> AuditEvent:
     """Append one audit record (atomic with the caller's transaction) and chain it after commit."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent.objects.create(
@@ -30,6 +32,7 @@ def record(*, actor, action: str, obj=None, case_id=None, detail=None, ip_addres
         case_id=case_id,
         detail=detail or {},
         ip_address=ip_address,
+        internal_bureau_id=internal_bureau_id,
     )
     transaction.on_commit(chain_pending)
     return event
@@ -47,6 +50,7 @@ def record_hash(event: AuditEvent, seq: int, prev_hash: str) -> str:
         "case_id": event.case_id,
         "detail": event.detail,
         "ip": event.ip_address,
+        "internal": event.internal_bureau_id,
         "at": event.created_at.isoformat(timespec="microseconds"),
     }
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -154,6 +154,10 @@ class AuditEvent(models.Model):
     case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Set when the record is about something internal to a bureau: only that bureau's auditors read it.
+    internal_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     seq = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)

@@ -22,7 +22,10 @@ def visible_audit_events(user: User) -> QuerySet[AuditEvent]:
 
     own_cases = CaseParticipant.objects.filter(bureau_id=user.bureau_id).values("case_id")
     own_people = User.objects.filter(bureau_id=user.bureau_id).values("pk")
-    return AuditEvent.objects.filter(Q(case_id__in=own_cases) | Q(actor_id__in=own_people))
+    within_bureau = Q(internal_bureau__isnull=True) | Q(internal_bureau_id=user.bureau_id)
+    return AuditEvent.objects.filter(Q(case_id__in=own_cases) | Q(actor_id__in=own_people)).filter(
+        within_bureau
+    )
 
 
 def manageable_accounts(user: User) -> QuerySet[User]:

@@ -53,11 +53,24 @@ def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str) -> 
     return created
 
 
-def audit(*, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None) -> AuditEvent:
-    """Append one audit record in the caller's transaction; it is hash-chained after commit."""
+def audit(
+    *, actor, action: str, obj=None, case_id=None, detail=None, ip_address=None, internal_bureau_id=None
+) -> AuditEvent:
+    """Append one audit record in the caller's transaction; it is hash-chained after commit.
+
+    Records about an item internal to a bureau pass that bureau, so other bureaus' auditors never see them.
+    """
     from .audit import record
 
-    return record(actor=actor, action=action, obj=obj, case_id=case_id, detail=detail, ip_address=ip_address)
+    return record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        case_id=case_id,
+        detail=detail,
+        ip_address=ip_address,
+        internal_bureau_id=internal_bureau_id,
+    )
 
 
 def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -138,3 +138,22 @@ def test_wrong_identity_check_character_is_refused_and_nothing_stored(joint_case
     assert response.status_code == 200
     assert "check character is wrong" in response.content.decode()
     assert not Party.objects.filter(name="主播乙").exists()
+
+
+def test_partner_auditor_never_reads_audit_records_of_internal_items(
+    internal_document, sz_officer_client, sz_auditor_client, hz_auditor_client
+):
+    sz_officer_client.get(
+        reverse("cases:document_download", args=[internal_document.case_id, internal_document.pk])
+    )
+    sz_officer_client.post(
+        reverse("cases:note_add", args=[internal_document.case_id]), {"body": "x", "internal": "on"}
+    )
+    own = sz_auditor_client.get(reverse("audit"), {"case": internal_document.case_id}).content.decode()
+    assert "document.upload" in own and "document.download" in own and "note.add" in own
+    partner = hz_auditor_client.get(reverse("audit"), {"case": internal_document.case_id}).content.decode()
+    assert "case.open" in partner  # the partner auditor does read the joint case's shared records
+    for action in ("document.upload", "document.download", "note.add"):
+        assert action not in partner
+    export = b"".join(hz_auditor_client.get(reverse("audit_export")).streaming_content).decode("utf-8-sig")
+    assert internal_document.sha256 not in export and "note.add" not in export

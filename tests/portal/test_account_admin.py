@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sz_admin(cast):
-    admin = User.objects.create_user("sz_admin", password="x", bureau=cast.sz, email="a@x.cn")
+    admin = User.objects.create_user("sz_admin", password="x", bureau=cast.sz, email="a@x.cn", language="en")
     return user_set_position(user=admin, team=None, role=User.Role.BUREAU_ADMIN)
 
 
