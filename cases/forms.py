@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Team, User
@@ -21,6 +22,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single_clean = super().clean
         if isinstance(data, list | tuple):
+            if not data and self.required:  # an empty list would otherwise skip the required check
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single_clean(d, initial) for d in data]
         return [single_clean(data, initial)] if data else []
 
@@ -69,6 +72,16 @@ class PartyForm(forms.ModelForm):
         model = Party
         fields = ["kind", "name", "uscc", "id_number", "platform", "platform_account_id", "address", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Codes are often pasted with spaces or in full-width characters: the clean_ methods fold them,
+        # and the model's validators then check the length of the folded value with a clear message.
+        for name in ("uscc", "id_number"):
+            field = self.fields[name]
+            field.max_length = None
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs.pop("maxlength", None)
 
     def clean_uscc(self):
         return normalize_uscc(self.cleaned_data.get("uscc", ""))

@@ -78,6 +78,11 @@ def leads_participating_team(user: User, case: JointCase, bureau_id: int | None 
     return participants.exists()
 
 
+def can_create_case(user: User) -> bool:
+    """Officers and leaders of a team open joint cases; auditors and administrators never do."""
+    return user.team_id is not None and user.role in (User.Role.OFFICER, User.Role.LEADER)
+
+
 def can_work_on(user: User, case: JointCase) -> bool:
     """Officers on the case team and leaders of participating teams may add parties, files and drafts."""
     if case.status == JointCase.Status.CLOSED:

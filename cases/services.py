@@ -73,7 +73,7 @@ def case_create(
     its leaders can see the case from then on. Officers and leaders with a team may call this.
     """
     permissions.require(
-        actor.team_id is not None and actor.role in (User.Role.OFFICER, User.Role.LEADER),
+        permissions.can_create_case(actor),
         _("Only officers and leaders of a team can open joint cases."),
     )
     partner_bureaus = {team.bureau_id for team in partner_teams}

@@ -22,11 +22,18 @@ PAGE_SIZE = 25
 def case_list(request):
     case_filter = CaseFilter(request.GET, queryset=selectors.case_list(request.user))
     page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"filter": case_filter, "page": page})
+    return render(
+        request,
+        "cases/list.html",
+        {"filter": case_filter, "page": page, "can_create": permissions.can_create_case(request.user)},
+    )
 
 
 @login_required
 def case_create(request):
+    permissions.require(
+        permissions.can_create_case(request.user), _("Only officers and leaders of a team can open joint cases.")
+    )
     form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         case = run_step(

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Document
@@ -112,10 +113,10 @@ def request_detail(request, pk):
 
 
 SIMPLE_STEPS = {
-    "submit": (services.request_submit, _("Submitted to your team leader for approval.")),
-    "approve": (services.request_approve, _("Approved and sent.")),
-    "start": (services.request_start, _("Work has started.")),
-    "complete": (services.request_complete, _("The request is completed.")),
+    "submit": (services.request_submit, gettext_lazy("Submitted to your team leader for approval.")),
+    "approve": (services.request_approve, gettext_lazy("Approved and sent.")),
+    "start": (services.request_start, gettext_lazy("Work has started.")),
+    "complete": (services.request_complete, gettext_lazy("The request is completed.")),
 }
 
 

@@ -277,6 +277,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Axes logs every login at INFO; lockouts (WARNING) are what operators need to see.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 PORTAL_SITE_NAME = _("Joint Enforcement Portal")

@@ -89,9 +89,9 @@ def test_a_client_cannot_choose_its_address_with_a_header(officer, settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         login(liar, "sz_officer", "wrong", HTTP_X_REAL_IP=f"192.0.2.{n}")
     assert login(liar, "sz_officer", HTTP_X_REAL_IP="192.0.2.200").status_code == 429
-    assert set(AuditEvent.objects.filter(action="auth.login_failed").values_list("ip_address", flat=True)) == {
-        "203.0.113.10"
-    }
+    assert set(
+        AuditEvent.objects.filter(action="auth.login_failed").values_list("ip_address", flat=True)
+    ) == {"203.0.113.10"}
 
 
 # --- two-factor login ----------------------------------------------------------------------------
@@ -107,10 +107,14 @@ def test_leader_must_set_up_two_factor_before_anything_else(leader):
     secret = re.search(r'data-testid="otp-secret">([A-Z2-7=]+)<', page).group(1)
     device = TOTPDevice.objects.get(user=leader, confirmed=False)
     assert secret.rstrip("=")  # shown for manual entry
-    wrong = client.post(reverse("otp_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("otp_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"}
+    )
     assert "not correct" in wrong.content.decode()
     wait_out_throttle(device)
-    assert client.post(reverse("otp_setup"), {"token": code_for(device), "next": "/cases/"}).status_code == 302
+    assert (
+        client.post(reverse("otp_setup"), {"token": code_for(device), "next": "/cases/"}).status_code == 302
+    )
     assert client.get(reverse("cases:list")).status_code == 200
     device.refresh_from_db()
     assert device.confirmed
@@ -153,7 +157,9 @@ def test_next_parameter_cannot_send_the_user_off_site(leader):
     device = TOTPDevice.objects.create(user=leader, name="phone", confirmed=True)
     client = Client()
     login(client, "sz_leader")
-    response = client.post(reverse("otp_verify"), {"token": code_for(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("otp_verify"), {"token": code_for(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -180,7 +186,9 @@ def test_idle_session_expires(officer, settings):
 def test_session_expires_absolutely_however_active(officer, settings):
     client = Client()
     login(client, "sz_officer")
-    _age_session(client, **{SESSION_STARTED_KEY: settings.PORTAL_SESSION_ABSOLUTE_SECONDS + 5, SESSION_SEEN_KEY: 1})
+    _age_session(
+        client, **{SESSION_STARTED_KEY: settings.PORTAL_SESSION_ABSOLUTE_SECONDS + 5, SESSION_SEEN_KEY: 1}
+    )
     assert client.get("/cases/")["Location"].startswith(LOGIN)
 
 
@@ -207,7 +215,9 @@ def test_pages_carry_a_content_security_policy_without_inline_script():
     client = Client()
     response = client.get(LOGIN)
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    )
 
 
 @pytest.mark.parametrize("password", ["alllowercase123", "ALLUPPER12345", "NoDigitsNoSymbols"])
