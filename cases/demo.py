@@ -24,6 +24,9 @@ from .models import Category, JointCase, Party
 from .validators import uscc_check_character, validate_uscc
 
 DEMO_PASSWORD = "Demo#Portal2026"
+# The authenticator key of every demo account whose role needs two-factor login (leaders, administrators).
+# It is published here on purpose: `manage.py demo_totp USER` prints the current code. Demo data only.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
 DEMO_EMAIL_DOMAIN = "demo.portal.local"
 
 BUREAUS = [
@@ -91,6 +94,7 @@ def load(*, password: str = DEMO_PASSWORD) -> LoadReport:
         for spec in BUREAUS:
             users.update(ensure_bureau_accounts(spec, teams[spec["code"]], password, report))
         ensure_superuser(password, report)
+        ensure_demo_authenticators(report)
         categories = ensure_categories(report)
         report.case = JointCase.objects.filter(lead_bureau__code="SZ-AMR", title=CASE_TITLE).first()
         if report.case is None:
@@ -143,6 +147,19 @@ def ensure_superuser(password: str, report: LoadReport) -> None:
             "admin", f"admin@{DEMO_EMAIL_DOMAIN}", password, display_name="系统管理员"
         )
         report.created.append("user admin")
+
+
+def ensure_demo_authenticators(report: LoadReport) -> None:
+    """Confirmed TOTP devices with the published demo key for the accounts that must use two-factor login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.middleware import two_factor_step
+
+    names = [f"{spec['prefix']}_{suffix}" for spec in BUREAUS for suffix, *_ in ROLES] + ["admin"]
+    for user in User.objects.filter(username__in=names):
+        if two_factor_step(user) == "otp_setup":
+            TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+            report.created.append(f"authenticator {user.username}")
 
 
 def ensure_categories(report: LoadReport) -> dict[str, Category]:
@@ -285,7 +302,10 @@ def logins_table(password: str = DEMO_PASSWORD) -> str:
     """The demo accounts as a text table for the terminal (CJK characters count two columns)."""
     rows = [("username", "name", "bureau", "role"), *demo_logins()]
     widths = [max(_columns(row[i]) for row in rows) for i in range(4)]
-    lines = [f"Demo logins (the password of every account: {password})"]
+    lines = [
+        f"Demo logins (the password of every account: {password})",
+        "Leaders and administrators also enter a one-time code: `.venv/bin/python manage.py demo_totp` prints it.",
+    ]
     for row in rows:
         cells = [cell + " " * (width - _columns(cell)) for cell, width in zip(row, widths, strict=True)]
         lines.append("  " + "  ".join(cells).rstrip())
