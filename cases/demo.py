@@ -158,7 +158,9 @@ def ensure_demo_authenticators(report: LoadReport) -> None:
     names = [f"{spec['prefix']}_{suffix}" for spec in BUREAUS for suffix, *_ in ROLES] + ["admin"]
     for user in User.objects.filter(username__in=names):
         if two_factor_step(user) == "otp_setup":
-            TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+            TOTPDevice.objects.create(
+                user=user, name="demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True
+            )
             report.created.append(f"authenticator {user.username}")
 
 

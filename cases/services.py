@@ -171,9 +171,16 @@ def case_start_investigation(*, case: JointCase, actor: User) -> JointCase:
 
 @transaction.atomic
 def case_request_closure(*, case: JointCase, actor: User) -> JointCase:
-    """Ask the lead team's leaders to approve closing the case."""
+    """Ask the lead team's leaders to approve closing the case. Every request must be finished first."""
+    from collaboration.selectors import unfinished_requests_of_case
+
     permissions.require(permissions.can_manage_case(actor, case))
     case = _transition(case.pk, actor, (Status.OPEN, Status.INVESTIGATING), Status.CLOSURE_PENDING)
+    if unfinished := unfinished_requests_of_case(case).count():
+        raise WorkflowError(
+            _("The case cannot be closed while %(count)d assistance request(s) are unfinished.")
+            % {"count": unfinished}
+        )
     case.save(update_fields=["status", "updated_at"])
     record_timeline(case=case, actor=actor, kind="case_closure_requested")
     audit(actor=actor, action="case.request_closure", obj=case, case_id=case.pk)
@@ -199,6 +206,7 @@ def case_approve_closure(*, case: JointCase, actor: User) -> JointCase:
     case.save(update_fields=["status", "closed_at", "updated_at"])
     record_timeline(case=case, actor=actor, kind="case_closed")
     audit(actor=actor, action="case.close", obj=case, case_id=case.pk)
+    _notify_lead_team(case, actor, "case_closed")
     return case
 
 
@@ -214,7 +222,19 @@ def case_refuse_closure(*, case: JointCase, actor: User, comment: str) -> JointC
     case.save(update_fields=["status", "updated_at"])
     record_timeline(case=case, actor=actor, kind="case_closure_refused", params={"comment": comment})
     audit(actor=actor, action="case.refuse_closure", obj=case, case_id=case.pk)
+    _notify_lead_team(case, actor, "case_closure_refused", comment=comment)
     return case
+
+
+def _notify_lead_team(case: JointCase, actor: User, kind: str, **params) -> None:
+    """Tell the lead bureau's case team about a decision on their case."""
+    members = User.objects.filter(case_memberships__case=case, bureau_id=case.lead_bureau_id, is_active=True)
+    notify(
+        recipients=members,
+        kind=kind,
+        params={"actor": str(actor), "case": case.reference, **params},
+        url=case_url(case),
+    )
 
 
 @transaction.atomic
@@ -236,18 +256,29 @@ def member_add(*, case: JointCase, user: User, actor: User | None) -> CaseMember
 
 @transaction.atomic
 def member_remove(*, case: JointCase, user: User, actor: User) -> None:
-    """Take a user off the case team; their access ends at their next request."""
+    """Take a user off the case team; their access ends at their next request.
+
+    Refused while the user is the assigned officer of an unfinished request: reassign it first.
+    """
+    from collaboration.selectors import unfinished_requests_of_case
+
     permissions.require(permissions.can_manage_case(actor, case))
+    if unfinished_requests_of_case(case).filter(assignee=user).exists():
+        raise WorkflowError(_("%(user)s is handling an unfinished request of this case.") % {"user": user})
     CaseMember.objects.filter(case=case, user=user).delete()
     remove_perm(permissions.VIEW_CASE, user, case)
+    record_timeline(case=case, actor=actor, kind="member_removed", params={"member": str(user)})
     audit(actor=actor, action="case.member_remove", obj=case, case_id=case.pk, detail={"user": user.pk})
 
 
 @transaction.atomic
 def party_add(*, case: JointCase, actor: User, **fields) -> Party:
-    """Add a party (当事人) to the case. The USCC is validated (with its check character) by the form."""
+    """Add a party (当事人) to the case. Codes are validated here too (USCC and ID check characters),
+    whoever calls: a bad code raises ValidationError and nothing is stored."""
     permissions.require(permissions.can_work_on(actor, case))
-    party = Party.objects.create(case=case, added_by=actor, **fields)
+    party = Party(case=case, added_by=actor, **fields)
+    party.full_clean()
+    party.save()
     record_timeline(case=case, actor=actor, kind="party_added", params={"party": party.name})
     audit(actor=actor, action="party.add", obj=party, case_id=case.pk)
     JointCase.objects.filter(pk=case.pk).update(updated_at=timezone.now())

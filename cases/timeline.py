@@ -12,6 +12,8 @@ MESSAGES = {
     "case_updated": _("%(actor)s edited the case details."),
     "party_added": _("%(actor)s added the party %(party)s."),
     "member_added": _("%(actor)s added %(member)s to the case team."),
+    "member_removed": _("%(actor)s took %(member)s off the case team."),
+    "request_updated": _("%(actor)s edited the draft assistance request “%(request)s”."),
     "document_uploaded": _("%(actor)s uploaded %(title)s (SHA-256 %(sha256)s)."),
     "request_created": _("%(actor)s drafted the assistance request “%(request)s” to %(bureau)s."),
     "request_submitted": _("%(actor)s submitted the assistance request “%(request)s” for approval."),

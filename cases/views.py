@@ -32,7 +32,8 @@ def case_list(request):
 @login_required
 def case_create(request):
     permissions.require(
-        permissions.can_create_case(request.user), _("Only officers and leaders of a team can open joint cases.")
+        permissions.can_create_case(request.user),
+        _("Only officers and leaders of a team can open joint cases."),
     )
     form = CaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -47,5 +47,13 @@ def assigned_to_me(user: User) -> QuerySet[AssistanceRequest]:
     ).order_by("due_date", "id")
 
 
+UNFINISHED = (Status.AWAITING_APPROVAL, Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS, Status.ANSWERED)
+
+
+def unfinished_requests_of_case(case) -> QuerySet[AssistanceRequest]:
+    """Requests that still need someone to act: a case with any of these cannot be closed."""
+    return AssistanceRequest.objects.filter(case=case, status__in=UNFINISHED)
+
+
 def requests_of_case(case) -> QuerySet[AssistanceRequest]:
     return _with_rows(AssistanceRequest.objects.filter(case=case)).order_by("created_at", "id")

@@ -129,6 +129,7 @@ def request_update(*, request: AssistanceRequest, actor: User, **fields) -> Assi
         if name in fields:
             setattr(request, name, fields[name])
     request.save()
+    _timeline(request, actor, "request_updated")
     return request
 
 

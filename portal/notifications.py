@@ -32,6 +32,8 @@ MESSAGES = {
         "The assistance request “%(request)s” (case %(case)s) was due on %(due)s and is overdue."
     ),
     "case_closure_requested": _("%(actor)s asks you to approve the closure of case %(case)s."),
+    "case_closed": _("%(actor)s approved the closure of case %(case)s; the case is closed."),
+    "case_closure_refused": _("%(actor)s refused the closure of case %(case)s: %(comment)s"),
     "audit_chain_broken": _("The audit trail's hash chain is broken at record #%(seq)s: %(reason)s"),
 }
 
@@ -47,6 +49,8 @@ SUBJECTS = {
     "deadline_reminder": _("[%(case)s] Deadline reminder"),
     "deadline_overdue": _("[%(case)s] Assistance request overdue"),
     "case_closure_requested": _("[%(case)s] Case closure awaiting approval"),
+    "case_closed": _("[%(case)s] Case closed"),
+    "case_closure_refused": _("[%(case)s] Closure refused"),
     "audit_chain_broken": _("[Security] Audit trail tampering detected"),
 }
 

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from cases import services
 from cases.permissions import visible_cases
+from collaboration import services as request_services
+from portal.exceptions import WorkflowError
 from portal.models import User
 from portal.services import user_set_position
 
@@ -36,11 +38,18 @@ def test_a_removed_member_gets_404_at_the_next_request(joint_case, sz_officer, s
     assert client.get(url).status_code == 404
 
 
-def test_a_removed_assignee_loses_the_request_too(accepted_request, sz_officer, hz_officer_client):
-    url = reverse("collaboration:request_detail", args=[accepted_request.pk])
+def test_the_assignee_of_an_unfinished_request_cannot_be_removed(accepted_request, sz_officer):
+    with pytest.raises(WorkflowError, match="unfinished request"):
+        services.member_remove(case=accepted_request.case, user=accepted_request.assignee, actor=sz_officer)
+    assert accepted_request.case.members.filter(user=accepted_request.assignee).exists()
+
+
+def test_a_removed_assignee_loses_the_finished_request_too(answered_request, sz_officer, hz_officer_client):
+    request_services.request_complete(request=answered_request, actor=sz_officer)
+    url = reverse("collaboration:request_detail", args=[answered_request.pk])
     assert hz_officer_client.get(url).status_code == 200
 
-    services.member_remove(case=accepted_request.case, user=accepted_request.assignee, actor=sz_officer)
+    services.member_remove(case=answered_request.case, user=answered_request.assignee, actor=sz_officer)
 
     assert hz_officer_client.get(url).status_code == 404
 
