@@ -1,8 +1,10 @@
 """The tamper-evident audit trail (DESIGN.md §4 and §7).
 
-`record` writes an AuditEvent in the caller's transaction; once that transaction commits, `chain_pending`
-numbers the new rows and links each to the previous one by SHA-256, under a short lock on the chain head.
-A periodic task chains whatever a crashed process left unchained. `verify_chain` recomputes the chain
+`record` writes an AuditEvent in the caller's transaction; once that transaction commits, a background task
+(`chain_pending`, scheduled at most once per process every CHAIN_DEBOUNCE_SECONDS) numbers the new rows and
+links each to the previous one by SHA-256, under a short lock on the chain head. Chaining in the page's own
+request would cost it a second commit, about doubling a read page's latency; the beat sweep chains
+whatever is left (a crashed process, a lost task) every minute. `verify_chain` recomputes the chain
 and names the first record that does not match: an edited row changes its hash, a deleted row leaves
 a gap in `seq`, a cut tail disagrees with the head.
 """
@@ -34,8 +36,27 @@ def record(
         ip_address=ip_address,
         internal_bureau_id=internal_bureau_id,
     )
-    transaction.on_commit(chain_pending)
+    transaction.on_commit(schedule_chaining)
     return event
+
+
+CHAIN_DEBOUNCE_SECONDS = 2
+
+
+def schedule_chaining() -> None:
+    """Queue one chaining task for the records committed in the next moments (debounced per process)."""
+    from django.core.cache import cache
+
+    from .tasks import chain_audit_trail
+
+    if chain_audit_trail.app.conf.task_always_eager:  # tests and scripts without a worker: chain now
+        chain_pending()
+        return
+    if cache.add("portal:audit-chain-scheduled", True, timeout=CHAIN_DEBOUNCE_SECONDS):
+        try:
+            chain_audit_trail.apply_async(countdown=1)
+        except Exception:  # noqa: BLE001 - the broker being down must not fail the page; beat chains later
+            cache.delete("portal:audit-chain-scheduled")
 
 
 def record_hash(event: AuditEvent, seq: int, prev_hash: str) -> str:
