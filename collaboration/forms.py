@@ -20,6 +20,10 @@ class RequestForm(forms.ModelForm):
         self.fields["requested_bureau"].queryset = Bureau.objects.filter(
             pk__in=case.participants.values("bureau_id")
         ).exclude(pk=user.bureau_id)
+        self.fields["time_limit_days"].help_text = _(
+            "The due date is counted in working days on the mainland calendar from the day the request is sent; "
+            "that day itself is not counted."
+        )
         self.fields["time_limit_days"].min_value = 1
         self.fields["time_limit_days"].widget.attrs.update(min=1, max=90)
         if self.instance.pk:

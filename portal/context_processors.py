@@ -1,11 +1,16 @@
 from django.conf import settings
 
+from .middleware import TWO_FACTOR_STEP_KEY
+
 
 def navigation(request):
     """Counts in the navigation: a fixed number of queries whatever the data size."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"site_name": settings.PORTAL_SITE_NAME}
+    if not user.is_verified() and request.session.get(TWO_FACTOR_STEP_KEY):
+        # Before the second factor nothing of the portal shows: no links, no counts.
+        return {"site_name": settings.PORTAL_SITE_NAME, "nav_locked": True}
     from collaboration.selectors import queue_count
 
     return {
