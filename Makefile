@@ -15,19 +15,27 @@ WEB_PORT ?= 8000
 MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install python-packages node-packages translations migrate demo clean
+.PHONY: run test lint totp install python-packages node-packages translations migrate demo clean
 
 run: export DJANGO_DEBUG = 1
 run: export PYTHONUNBUFFERED = 1
 run: export WEB_PORT := $(WEB_PORT)
 run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(WEB_PORT)
-run: install translations migrate demo
+run: install .env translations migrate demo
 	@echo "Portal: http://127.0.0.1:$(WEB_PORT)/  (mails are written to var/mail/*.eml; Ctrl-C stops everything)"
 	@# honcho exits with 130 when stopped with Ctrl-C: that is the normal end, not an error.
 	$(BIN)/honcho --procfile Procfile.dev --no-colour start || test $$? -eq 130
 
 test: install translations
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The current one-time code of the demo leaders' and administrators' authenticator.
+totp: python-packages
+	@$(MANAGE) demo_totp
+
+# The quick start's settings for `manage.py` typed by hand in this checkout (git ignores .env).
+.env:
+	@printf '# Written by make run for the quick start. Production reads real environment variables.\nDJANGO_DEBUG=1\n' > $@
 
 lint: python-packages
 	$(BIN)/ruff check .
