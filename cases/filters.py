@@ -7,8 +7,12 @@ from .models import Category, JointCase
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=JointCase.Status.choices)
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=JointCase.Status.choices, empty_label=_("All")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("All")
+    )
 
     class Meta:
         model = JointCase

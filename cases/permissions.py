@@ -9,7 +9,7 @@ A case outside the policy answers 404; a forbidden action on a visible case answ
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -40,8 +40,47 @@ def visible_cases(user: User) -> QuerySet[JointCase]:
     )
     rule = Q(id__in=via_user.values("content_object_id")) | Q(id__in=via_group.values("content_object_id"))
     if user.role == User.Role.AUDITOR and user.bureau_id:
-        rule |= Q(id__in=CaseParticipant.objects.filter(bureau_id=user.bureau_id).values("case_id"))
+        # Auditors read their bureau's cases; a partner's draft is not a joint case yet.
+        rule |= Q(id__in=CaseParticipant.objects.filter(bureau_id=user.bureau_id).values("case_id")) & (
+            Q(lead_bureau_id=user.bureau_id) | ~Q(status=JointCase.Status.DRAFT)
+        )
     return JointCase.objects.filter(rule)
+
+
+def visible_pairs(user_ids, case_ids) -> set[tuple[int, int]]:
+    """Which of these users see which of these cases, as (user_id, case_id): `visible_cases` asked for
+    many people at once (four queries), for sweeps and digests that write to thousands of people."""
+    user_ids, case_ids = list(user_ids), list(case_ids)
+    if not user_ids or not case_ids:
+        return set()
+    active = User.objects.filter(pk__in=user_ids, is_active=True)
+    pairs = set(
+        CaseUserObjectPermission.objects.filter(
+            user__in=active, permission__codename=VIEW_CASE, content_object_id__in=case_ids
+        ).values_list("user_id", "content_object_id")
+    )
+    memberships = User.groups.through.objects.filter(user__in=active).values_list("group_id", "user_id")
+    members_of: dict[int, list[int]] = {}
+    for group_id, user_id in memberships:
+        members_of.setdefault(group_id, []).append(user_id)
+    for group_id, case_id in CaseGroupObjectPermission.objects.filter(
+        group_id__in=list(members_of), permission__codename=VIEW_CASE, content_object_id__in=case_ids
+    ).values_list("group_id", "content_object_id"):
+        pairs.update((user_id, case_id) for user_id in members_of[group_id])
+    auditors = dict(
+        active.filter(role=User.Role.AUDITOR, bureau__isnull=False).values_list("pk", "bureau_id")
+    )
+    if auditors:
+        by_bureau: dict[int, list[int]] = {}
+        for user_id, bureau_id in auditors.items():
+            by_bureau.setdefault(bureau_id, []).append(user_id)
+        for case_id, bureau_id in (
+            CaseParticipant.objects.filter(case_id__in=case_ids, bureau_id__in=list(by_bureau))
+            .filter(Q(case__lead_bureau_id=F("bureau_id")) | ~Q(case__status=JointCase.Status.DRAFT))
+            .values_list("case_id", "bureau_id")
+        ):
+            pairs.update((user_id, case_id) for user_id in by_bureau[bureau_id])
+    return pairs
 
 
 def bureau_scope(user: User) -> Q:
@@ -50,6 +89,15 @@ def bureau_scope(user: User) -> Q:
     Apply to every query of such items: pages, downloads, counts, notifications and exports.
     """
     return Q(internal_bureau__isnull=True) | Q(internal_bureau_id=user.bureau_id)
+
+
+def document_scope(user: User) -> Q:
+    """The documents of a visible case the user may see: not internal to another bureau, and not an
+    attachment of another bureau's request that has not been sent yet (it reaches the partner with it).
+    Apply to every query of documents."""
+    from collaboration.selectors import unsent_attachment_ids  # collaboration builds on cases
+
+    return bureau_scope(user) & ~Q(id__in=unsent_attachment_ids(user))
 
 
 def access_case(user: User, case_id: int, queryset: QuerySet[JointCase] | None = None) -> JointCase:
@@ -95,6 +143,19 @@ def can_manage_case(user: User, case: JointCase) -> bool:
     if user.bureau_id != case.lead_bureau_id:
         return False
     return is_member(user, case) or leads_participating_team(user, case, case.lead_bureau_id)
+
+
+def can_see_case(user: User, case: JointCase) -> bool:
+    """Whoever may see the case may read its evidence, download it and export it as a package."""
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def can_correct_document(user: User, document) -> bool:
+    """A new version or a withdrawal: by the bureau that provided the evidence, on a case it works on.
+
+    The document must come through `access_document` (visible to the user, uploader loaded).
+    """
+    return user.bureau_id == document.uploaded_by.bureau_id and can_work_on(user, document.case)
 
 
 def can_approve_closure(user: User, case: JointCase) -> bool:

@@ -4,12 +4,8 @@ Each step is atomic, checks the actor's rights and the current state first (on a
 changes, records the timeline entry and the audit record, and queues notifications for after commit.
 """
 
-import mimetypes
-import unicodedata
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +16,19 @@ from portal.models import Bureau, Team, User
 from portal.services import audit, notify
 
 from . import permissions
+from .evidence.services import (  # noqa: F401 (documents are uploaded through cases.services)
+    clean_file_name,
+    document_new_version,
+    document_upload,
+    document_withdraw,
+    package_create,
+)
 from .models import (
     CaseMember,
     CaseNote,
     CaseNumberCounter,
     CaseParticipant,
     Category,
-    Document,
     JointCase,
     Party,
     TimelineEntry,
@@ -47,6 +49,15 @@ def record_timeline(
     )
 
 
+def record_system_timeline(*, entries: Iterable[tuple[JointCase, str, dict]]) -> list[TimelineEntry]:
+    """Append lines without an actor (e.g. "passed its due date") to many cases' timelines in one INSERT,
+    for sweeps that record thousands of events at once; `entries` are (case, kind, params)."""
+    return TimelineEntry.objects.bulk_create(
+        [TimelineEntry(case=case, actor=None, kind=kind, params=params) for case, kind, params in entries],
+        batch_size=2000,
+    )
+
+
 def lock_case(case_id: int) -> JointCase:
     return JointCase.objects.select_for_update().get(pk=case_id)
 
@@ -56,6 +67,12 @@ def _grant_view(case: JointCase, *, user: User | None = None, team: Team | None 
         assign_perm(permissions.VIEW_CASE, user, case)
     if team is not None:
         assign_perm(permissions.VIEW_CASE, team.leaders_group, case)
+
+
+def grant_view(case: JointCase, *, user: User | None = None, team: Team | None = None) -> None:
+    """Grant a case's view permission to a user or to a participating team's leaders: the same grants as
+    case creation and membership give (used by the case import of the interop app)."""
+    _grant_view(case, user=user, team=team)
 
 
 @transaction.atomic
@@ -88,7 +105,8 @@ def case_create(
     )
     for team in [actor.team, *partner_teams]:
         CaseParticipant.objects.create(case=case, bureau_id=team.bureau_id, team=team)
-        _grant_view(case, team=team)
+    # A draft is the lead bureau's own work: partner leaders are granted the case when it is opened.
+    _grant_view(case, team=actor.team)
     CaseMember.objects.create(case=case, user=actor, added_by=actor)
     _grant_view(case, user=actor)
     record_timeline(case=case, actor=actor, kind="case_created")
@@ -154,6 +172,8 @@ def case_open(*, case: JointCase, actor: User) -> JointCase:
     case.number = format_case_number(bureau, year, case.number_seq)
     case.opened_at = timezone.now()
     case.save()
+    for participant in case.participants.exclude(bureau_id=case.lead_bureau_id).select_related("team"):
+        _grant_view(case, team=participant.team)  # the partner bureaus' leaders see the case from now on
     record_timeline(case=case, actor=actor, kind="case_opened", params={"number": case.number})
     audit(actor=actor, action="case.open", obj=case, case_id=case.pk, detail={"number": case.number})
     return case
@@ -298,84 +318,6 @@ def note_add(*, case: JointCase, actor: User, body: str, internal: bool = False)
         actor=actor, action="note.add", obj=note, case_id=case.pk, internal_bureau_id=note.internal_bureau_id
     )
     return note
-
-
-def clean_file_name(name: str) -> str:
-    """The name as the user had it, minus anything that could reach a path or break a page."""
-    name = PurePosixPath(name.replace("\\", "/")).name
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
-    name = name.strip().lstrip(".") or "file"
-    return name[:255]
-
-
-def _store_sealed(uploaded_file, sha256: str) -> str:
-    """Store the bytes under a content-derived name; identical content is stored once."""
-    name = f"documents/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-    if default_storage.exists(name):
-        return name
-    saved = default_storage.save(name, uploaded_file)
-    if saved != name:  # a concurrent upload of the same bytes won the name; keep one copy
-        default_storage.delete(saved)
-    return name
-
-
-@transaction.atomic
-def document_upload(
-    *, case: JointCase, actor: User, uploaded_file, title: str = "", internal: bool = False
-) -> Document:
-    """Seal and store an uploaded file as a document of the case.
-
-    The SHA-256 comes from the upload handler, which hashed the bytes as they streamed in; files given
-    any other way are hashed here in chunks. Files over PORTAL_MAX_UPLOAD_BYTES are refused.
-    """
-    permissions.require(permissions.can_work_on(actor, case))
-    if uploaded_file.size > settings.PORTAL_MAX_UPLOAD_BYTES:
-        raise WorkflowError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": round(uploaded_file.size / 1024**2, 1),
-                "limit": round(settings.PORTAL_MAX_UPLOAD_BYTES / 1024**2, 1),
-            }
-        )
-    sha256 = getattr(uploaded_file, "sha256", None) or _hash_file(uploaded_file)
-    original_name = clean_file_name(uploaded_file.name or "")
-    document = Document.objects.create(
-        case=case,
-        title=(title or original_name)[:200],
-        original_name=original_name,
-        file=_store_sealed(uploaded_file, sha256),
-        sha256=sha256,
-        size=uploaded_file.size,
-        content_type=mimetypes.guess_type(original_name)[0] or "application/octet-stream",
-        uploaded_by=actor,
-        internal_bureau_id=actor.bureau_id if internal else None,
-    )
-    record_timeline(
-        case=case,
-        actor=actor,
-        kind="document_uploaded",
-        params={"title": document.title, "sha256": sha256},
-        internal_bureau_id=document.internal_bureau_id,
-    )
-    audit(
-        actor=actor,
-        action="document.upload",
-        obj=document,
-        case_id=case.pk,
-        detail={"sha256": sha256},
-        internal_bureau_id=document.internal_bureau_id,
-    )
-    return document
-
-
-def _hash_file(uploaded_file) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return digest.hexdigest()
 
 
 def case_url(case: JointCase) -> str:

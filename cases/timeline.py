@@ -13,8 +13,25 @@ MESSAGES = {
     "party_added": _("%(actor)s added the party %(party)s."),
     "member_added": _("%(actor)s added %(member)s to the case team."),
     "member_removed": _("%(actor)s took %(member)s off the case team."),
+    "request_attachment_added": _("%(actor)s attached %(title)s to the assistance request “%(request)s”."),
     "request_updated": _("%(actor)s edited the draft assistance request “%(request)s”."),
     "document_uploaded": _("%(actor)s uploaded %(title)s (SHA-256 %(sha256)s)."),
+    "document_version_added": _(
+        "%(actor)s corrected %(title)s with version %(version)s (SHA-256 %(sha256)s; it supersedes SHA-256 %(previous)s)."
+    ),
+    "document_withdrawn": _("%(actor)s withdrew %(title)s (SHA-256 %(sha256)s): %(reason)s"),
+    "package_exported": _(
+        "%(actor)s exported an evidence package of %(count)s document(s); SHA-256 of its manifest: %(manifest_sha256)s."
+    ),
+    "document_file_changed": _(
+        "The integrity check found that the stored file of %(title)s has been changed: it no longer matches its seal (SHA-256 %(sha256)s)."
+    ),
+    "document_file_missing": _(
+        "The integrity check found that the stored file of %(title)s is missing (sealed SHA-256 %(sha256)s)."
+    ),
+    "document_integrity_restored": _(
+        "The integrity check found the stored file of %(title)s intact again (SHA-256 %(sha256)s)."
+    ),
     "request_created": _("%(actor)s drafted the assistance request “%(request)s” to %(bureau)s."),
     "request_submitted": _("%(actor)s submitted the assistance request “%(request)s” for approval."),
     "request_returned": _("%(actor)s returned the assistance request “%(request)s” to draft: %(comment)s"),
@@ -29,6 +46,18 @@ MESSAGES = {
     "request_answered": _("%(actor)s answered the assistance request “%(request)s”."),
     "request_completed": _("%(actor)s confirmed the assistance request “%(request)s” as complete."),
     "request_overdue": _("The assistance request “%(request)s” passed its due date %(due)s."),
+    "extension_requested": _(
+        "%(actor)s asked to extend the deadline of the assistance request “%(request)s” from %(due)s to %(new_due)s: %(reason)s"
+    ),
+    "extension_approved": _(
+        "%(actor)s extended the deadline of the assistance request “%(request)s” from %(previous_due)s to %(due)s."
+    ),
+    "extension_refused": _(
+        "%(actor)s refused to extend the deadline of the assistance request “%(request)s”: %(comment)s"
+    ),
+    "request_due_date_recounted": _(
+        "The due date of the assistance request “%(request)s” was counted again on the entered calendar: %(old_due)s → %(due)s."
+    ),
 }
 
 

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,13 +63,14 @@ def case_detail(request, pk):
         "documents": selectors.documents_of_case(case, user),
         "notes": selectors.notes_of_case(case, user),
         "note_form": NoteForm(),
-        "requests": request_selectors.requests_of_case(case),
+        "requests": request_selectors.requests_of_case(case, user),
         "timeline": selectors.timeline_of_case(case, user),
         "can_work": permissions.can_work_on(user, case),
         "can_manage": permissions.can_manage_case(user, case),
         "can_approve_closure": permissions.can_approve_closure(user, case),
         "party_form": PartyForm(),
         "document_form": DocumentForm(),
+        "max_upload_bytes": settings.PORTAL_MAX_UPLOAD_BYTES,
         "member_form": MemberForm(case=case, actor=user),
         "comment_form": CommentForm(),
     }
@@ -158,51 +160,6 @@ def member_add(request, pk):
     elif request.method == "POST":
         messages.error(request, _("Choose a colleague to add."))
     return redirect("cases:detail", case.pk)
-
-
-@login_required
-@require_POST
-def document_upload(request, pk):
-    case = selectors.case_detail(request.user, pk)
-    permissions.require(permissions.can_work_on(request.user, case))
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose at least one file to upload."))
-        return redirect("cases:detail", case.pk)
-    for uploaded in form.cleaned_data["files"]:
-        run_step(
-            request,
-            services.document_upload,
-            case=case,
-            actor=request.user,
-            uploaded_file=uploaded,
-            title=form.cleaned_data["title"],
-            internal=form.cleaned_data["internal"],
-            success=_("Uploaded and sealed: %(name)s") % {"name": uploaded.name},
-        )
-    return redirect("cases:detail", case.pk)
-
-
-@login_required
-def document_download(request, pk, document_pk):
-    """Always an attachment, never rendered inline: evidence may be HTML or a script."""
-    document = selectors.access_document(request.user, pk, document_pk)
-    audit(
-        actor=request.user,
-        action="document.download",
-        obj=document,
-        case_id=document.case_id,
-        ip_address=client_ip(request),
-        internal_bureau_id=document.internal_bureau_id,
-    )
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type="application/octet-stream",
-    )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Access policy for assistance requests: a request is visible exactly when its case is."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -10,12 +10,18 @@ from portal.models import User
 from .models import AssistanceRequest
 
 
+PRIVATE_TO_REQUESTER = (AssistanceRequest.Status.DRAFT, AssistanceRequest.Status.AWAITING_APPROVAL)
+
+
 def visible_requests(user: User) -> QuerySet[AssistanceRequest]:
-    return AssistanceRequest.objects.filter(case_id__in=visible_cases(user).values("id"))
+    """Requests of the cases the user sees; a draft or one awaiting approval only on the requesting side."""
+    return AssistanceRequest.objects.filter(case_id__in=visible_cases(user).values("id")).exclude(
+        Q(status__in=PRIVATE_TO_REQUESTER) & ~Q(requesting_bureau_id=user.bureau_id)
+    )
 
 
 def access_request(user: User, request_id: int) -> AssistanceRequest:
-    """The request if its case is visible to the user, else 404."""
+    """The request if the user may see it (visible_requests), else 404."""
     try:
         return visible_requests(user).select_related("case").get(pk=request_id)
     except AssistanceRequest.DoesNotExist:
@@ -47,3 +53,12 @@ def can_accept(user: User, request: AssistanceRequest) -> bool:
 
 def is_assignee(user: User, request: AssistanceRequest) -> bool:
     return request.assignee_id is not None and request.assignee_id == user.pk
+
+
+def can_ask_extension(user: User, request: AssistanceRequest) -> bool:
+    """The receiving side: the assigned officer or a leader of the requested team."""
+    return is_assignee(user, request) or leads(user, request.requested_team_id)
+
+
+def can_decide_extension(user: User, request: AssistanceRequest) -> bool:
+    return leads(user, request.requesting_team_id)

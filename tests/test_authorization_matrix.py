@@ -7,7 +7,8 @@ staff: every admin page sends them to the admin login).
 The world the matrix is asked of: a joint case led by Shenzhen (SZ) with Hangzhou (HZ) as partner; an
 accepted request from SZ to HZ assigned to hz_officer (so hz_officer is on the case team); a draft request
 by sz_officer; an individual party; a shared document; a document internal to SZ; a notification of
-sz_officer. The cast (columns):
+sz_officer. The draft request is the requesting bureau's own until it is sent: the partner gets 404 for it.
+The cast (columns):
 
     anon    anonymous visitor
     off     sz_officer, on the case team           off2    sz_officer2, same bureau, not on the case
@@ -35,8 +36,10 @@ from cases import services as case_services
 from cases.models import Party
 from collaboration import services as request_services
 from collaboration.models import RequestType
+from interop.services import webhook_subscription_create
 from portal.models import Notification, User
-from portal.services import user_set_position
+from portal import workdays
+from portal.services import api_client_create, calendar_feed_issue, personal_token_create, user_set_position
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +59,39 @@ GET  otp_verify                        L    ok   ok   ok    ok     ok   ok     o
 GET  notifications                     L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
 POST notification_open                 L    ok   404  404   404    404  404    404    404  404   404  404   404  L
 POST notification_read_all             L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST notification_read                 L    ok   404  404   404    404  404    404    404  404   404  404   404  L
+GET  notification_preferences          L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST notification_preferences          L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+GET  calendar_feed                     L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST calendar_feed                     L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+GET  collaboration:deadline_feed       ok   ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   ok
+GET  working_calendar                  L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+GET  working_calendar_edit             L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+POST working_calendar_edit             L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+GET  mail_outbox                       L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+POST mail_outbox                       L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
 GET  accounts                          L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
 GET  account_create                    L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
 POST account_create                    L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
 GET  account_edit                      L    403  403  403   403    403  403    403    ok   404   403  403   403  L
 POST account_edit                      L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+GET  tokens                            L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST tokens                            L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST token_revoke                      L    ok   404  404   404    404  404    404    404  404   404  404   404  L
+GET  api_clients                       L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+POST api_clients                       L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+POST api_client_revoke                 L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+GET  interop:webhooks                  L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+POST interop:webhooks                  L    403  403  403   403    403  403    403    ok   ok    403  403   403  L
+GET  interop:webhook_detail            L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST interop:webhook_active            L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST interop:webhook_replay            L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+GET  account_password                  L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST account_password                  L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST account_action[unlock]            L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST account_action[reset_2fa]         L    403  403  403   403    403  403    403    ok   404   403  403   403  L
+POST account_action[no_such]           L    403  403  403   403    403  403    403    404  404   403  403   403  L
+GET  password_change                   L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
 GET  audit                             L    403  403  403   403    403  403    403    403  403   ok   ok    403  L
 GET  audit_export                      L    403  403  403   403    403  403    403    403  403   ok   ok    403  L
 GET  cases:list                        L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
@@ -83,26 +114,47 @@ POST cases:member_add                  L    ok   404  403   404    ok   403    4
 POST cases:document_upload             L    ok   404  ok    404    ok   ok     404    404  404   403  403   404  L
 GET  cases:document_download[shared]   L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
 GET  cases:document_download[internal] L    ok   404  404   404    ok   404    404    404  404   ok   404   404  L
+GET  cases:document_detail[shared]     L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
+GET  cases:document_detail[internal]   L    ok   404  404   404    ok   404    404    404  404   ok   404   404  L
+GET  cases:document_preview[shared]    L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
+GET  cases:document_preview[internal]  L    ok   404  404   404    ok   404    404    404  404   ok   404   404  L
+GET  cases:document_preview[program]   L    403  404  403   404    403  403    404    404  404   403  403   404  L
+POST cases:document_version[shared]    L    ok   404  403   404    ok   403    404    404  404   403  403   404  L
+POST cases:document_version[internal]  L    ok   404  404   404    ok   404    404    404  404   403  404   404  L
+POST cases:document_withdraw[shared]   L    ok   404  403   404    ok   403    404    404  404   403  403   404  L
+POST cases:document_withdraw[internal] L    ok   404  404   404    ok   404    404    404  404   403  404   404  L
+POST cases:package_create              L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
+GET  cases:package_detail[shared]      L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
+GET  cases:package_detail[internal]    L    ok   404  404   404    ok   404    404    404  404   ok   404   404  L
+GET  cases:package_download[shared]    L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
+GET  cases:package_download[internal]  L    ok   404  404   404    ok   404    404    404  404   ok   404   404  L
+GET  cases:verify                      L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
+POST cases:verify                      L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
 GET  collaboration:queue               L    ok   ok   ok    ok     ok   ok     ok     ok   ok    ok   ok    ok   L
 GET  collaboration:request_create      L    ok   404  ok    404    ok   ok     404    404  404   403  403   404  L
 POST collaboration:request_create      L    ok   404  ok    404    ok   ok     404    404  404   403  403   404  L
 GET  collaboration:request_detail      L    ok   404  ok    404    ok   ok     404    404  404   ok   ok    404  L
-GET  collaboration:request_edit        L    ok   404  403   404    ok   403    404    404  404   403  403   404  L
-POST collaboration:request_edit        L    ok   404  403   404    ok   403    404    404  404   403  403   404  L
-POST collaboration:request_step[submit]   L ok   404  403   404    ok   403    404    404  404   403  403   404  L
-POST collaboration:request_step[approve]  L 403  404  403   404    ok   403    404    404  404   403  403   404  L
-POST collaboration:request_step[return]   L 403  404  403   404    ok   403    404    404  404   403  403   404  L
+GET  collaboration:request_edit        L    ok   404  404   404    ok   404    404    404  404   403  404   404  L
+POST collaboration:request_edit        L    ok   404  404   404    ok   404    404    404  404   403  404   404  L
+POST collaboration:request_step[submit]   L ok   404  404   404    ok   404    404    404  404   403  404   404  L
+POST collaboration:request_step[approve]  L 403  404  404   404    ok   404    404    404  404   403  404   404  L
+POST collaboration:request_step[return]   L 403  404  404   404    ok   404    404    404  404   403  404   404  L
 POST collaboration:request_step[accept]   L 403  404  403   404    403  ok     404    404  404   403  403   404  L
 POST collaboration:request_step[decline]  L 403  404  403   404    403  ok     404    404  404   403  403   404  L
 POST collaboration:request_step[start]    L 403  404  ok    404    403  403    404    404  404   403  403   404  L
 POST collaboration:request_step[answer]   L 403  404  ok    404    403  403    404    404  404   403  403   404  L
 POST collaboration:request_step[complete] L ok   404  403   404    ok   403    404    404  404   403  403   404  L
+POST collaboration:request_step[extend]            L 403  404  ok    404    403  ok     404    404  404   403  403   404  L
+POST collaboration:request_step[extension_approve] L 403  404  403   404    ok   403    404    404  404   403  403   404  L
+POST collaboration:request_step[extension_refuse]  L 403  404  403   404    ok   403    404    404  404   403  403   404  L
 POST collaboration:request_step[no_such]  L 404  404  404   404    404  404    404    404  404   404  404   404  L
 """
 # fmt: on
 
 # URL patterns whose rows are written above; the admin site is checked separately below.
-NOT_IN_MATRIX = {"admin"}
+# The REST API (/api/v1/, namespace "api") has its own table, with the same world and cast, in
+# tests/test_api_matrix.py, which fails on an API URL without a row there.
+NOT_IN_MATRIX = {"admin", "api"}
 
 
 def parse_matrix() -> dict[str, dict[str, str]]:
@@ -159,12 +211,26 @@ def world(cast, accepted_request, sz_officer, hz_officer2, media_storage, catego
     w.internal = case_services.document_upload(
         case=case, actor=sz_officer, uploaded_file=SimpleUploadedFile("内部.txt", b"internal"), internal=True
     )
+    w.program = case_services.document_upload(
+        case=case, actor=sz_officer, uploaded_file=SimpleUploadedFile("程序.exe", b"MZ\x90\x00program")
+    )
+    # A package of shared documents, and one holding the internal document (so internal to SZ).
+    w.package_shared = case_services.package_create(case=case, actor=sz_officer, document_ids=[w.shared.pk])
+    w.package_internal = case_services.package_create(case=case, actor=sz_officer)
     w.notification = Notification.objects.filter(recipient=sz_officer).first() or Notification.objects.create(
         recipient=sz_officer, kind="request_completed", params={}, url="/"
     )
     w.admins = {key: _admin(cast, key) for key in ("sz", "hz")}
     w.gone = _gone_officer(cast, case)
     w.hz_officer2 = hz_officer2
+    w.token = personal_token_create(actor=sz_officer, name="script", scope="read")[0]
+    w.api_client = api_client_create(actor=w.admins["sz"], name="稽查云平台", scope="read")[0]
+    w.subscription = webhook_subscription_create(
+        actor=w.admins["sz"], url="http://127.0.0.1:9/hook", events=["request.sent"]
+    )[0]
+    w.delivery = w.subscription.deliveries.create(event="request.sent", payload={}, status="failed")
+    w.feed_token = calendar_feed_issue(user=sz_officer)
+    w.later_due = workdays.add_working_days(accepted_request.due_date, 5).isoformat()
     return w
 
 
@@ -218,6 +284,15 @@ def request_for(world, key: str):
         "notifications": lambda: (reverse("notifications"), {}),
         "notification_open": lambda: (reverse("notification_open", args=[world.notification.pk]), {}),
         "notification_read_all": lambda: (reverse("notification_read_all"), {}),
+        "notification_read": lambda: (reverse("notification_read", args=[world.notification.pk]), {}),
+        "notification_preferences": lambda: (reverse("notification_preferences"), {"deadline_reminder": "digest"}),
+        "calendar_feed": lambda: (reverse("calendar_feed"), {"action": "issue"}),
+        "collaboration:deadline_feed": lambda: (reverse("collaboration:deadline_feed", args=[world.feed_token]), {}),
+        "working_calendar": lambda: (reverse("working_calendar"), {}),
+        "working_calendar_edit": lambda: (
+            reverse("working_calendar_edit", args=[2031]), {"holidays": "2031-01-01 元旦", "working_days": ""},
+        ),
+        "mail_outbox": lambda: (reverse("mail_outbox"), {"ids": [world.notification.pk]}),
         "accounts": lambda: (reverse("accounts"), {}),
         "account_create": lambda: (reverse("account_create"), {}),
         "account_edit": lambda: (
@@ -225,8 +300,28 @@ def request_for(world, key: str):
             {"display_name": "x", "email": "x@x.cn", "role": "officer", "team": world.cast.sz_team.pk,
              "language": "en", "is_active": "on"},
         ),
+        "account_password": lambda: (
+            reverse("account_password", args=[world.cast.sz_officer2.pk]),
+            {"new_password1": "Str0ng-Enough-Pass", "new_password2": "Str0ng-Enough-Pass"},
+        ),
+        "account_action": lambda: (reverse("account_action", args=[world.cast.sz_officer2.pk, variant]), {}),
+        "password_change": lambda: (reverse("password_change"), {}),
         "audit": lambda: (reverse("audit"), {}),
         "audit_export": lambda: (reverse("audit_export"), {}),
+        "tokens": lambda: (reverse("tokens"), {"name": "脚本", "scope": "read"}),
+        "token_revoke": lambda: (reverse("token_revoke", args=[world.token.pk]), {}),
+        "api_clients": lambda: (reverse("api_clients"), {"name": "智慧网监", "scope": "read"}),
+        "api_client_revoke": lambda: (reverse("api_client_revoke", args=[world.api_client.pk]), {}),
+        "interop:webhooks": lambda: (
+            reverse("interop:webhooks"), {"url": "https://hooks.example.gov.cn/in", "events": ["document.added"]},
+        ),
+        "interop:webhook_detail": lambda: (reverse("interop:webhook_detail", args=[world.subscription.pk]), {}),
+        "interop:webhook_active": lambda: (
+            reverse("interop:webhook_active", args=[world.subscription.pk]), {"active": "0"},
+        ),
+        "interop:webhook_replay": lambda: (
+            reverse("interop:webhook_replay", args=[world.subscription.pk, world.delivery.pk]), {},
+        ),
         "cases:list": lambda: (reverse("cases:list"), {}),
         "cases:create": lambda: (reverse("cases:create"), {}),
         "cases:detail": lambda: (reverse("cases:detail", args=[case]), {}),
@@ -244,6 +339,23 @@ def request_for(world, key: str):
             reverse("cases:document_download", args=[case, getattr(world, variant).pk]),
             {},
         ),
+        "cases:document_detail": lambda: (reverse("cases:document_detail", args=[case, getattr(world, variant).pk]), {}),
+        "cases:document_preview": lambda: (reverse("cases:document_preview", args=[case, getattr(world, variant).pk]), {}),
+        "cases:document_version": lambda: (
+            reverse("cases:document_version", args=[case, getattr(world, variant).pk]),
+            {"file": SimpleUploadedFile("更正.txt", b"corrected")},
+        ),
+        "cases:document_withdraw": lambda: (
+            reverse("cases:document_withdraw", args=[case, getattr(world, variant).pk]), {"reason": "误传"},
+        ),
+        "cases:package_create": lambda: (reverse("cases:package_create", args=[case]), {}),
+        "cases:package_detail": lambda: (
+            reverse("cases:package_detail", args=[case, getattr(world, f"package_{variant}").pk]), {},
+        ),
+        "cases:package_download": lambda: (
+            reverse("cases:package_download", args=[case, getattr(world, f"package_{variant}").pk]), {},
+        ),
+        "cases:verify": lambda: (reverse("cases:verify"), {"file": SimpleUploadedFile("收到的.txt", b"shared")}),
         "collaboration:queue": lambda: (reverse("collaboration:queue"), {}),
         "collaboration:request_create": lambda: (
             reverse("collaboration:request_create", args=[case]),
@@ -260,7 +372,7 @@ def request_for(world, key: str):
                 "collaboration:request_step",
                 args=[world.draft.pk if variant in ("submit", "approve", "return") else req, variant],
             ),
-            {"reason": "理由", "assignee": world.hz_officer2.pk, "body": "回复"},
+            {"reason": "理由", "assignee": world.hz_officer2.pk, "body": "回复", "new_due_date": world.later_due},
         ),
     }  # fmt: skip
     if name == "account_create" and method == "POST":

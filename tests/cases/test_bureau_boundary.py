@@ -157,3 +157,39 @@ def test_partner_auditor_never_reads_audit_records_of_internal_items(
         assert action not in partner
     export = b"".join(hz_auditor_client.get(reverse("audit_export")).streaming_content).decode("utf-8-sig")
     assert internal_document.sha256 not in export and "note.add" not in export
+
+
+def test_partner_sees_a_draft_case_only_once_it_is_opened(draft_case, hz_leader, hz_auditor, sz_officer):
+    from cases.permissions import visible_cases
+
+    for partner in (hz_leader, hz_auditor):
+        assert not visible_cases(partner).filter(pk=draft_case.pk).exists()
+    services.case_open(case=draft_case, actor=sz_officer)
+    for partner in (hz_leader, hz_auditor):
+        assert visible_cases(partner).filter(pk=draft_case.pk).exists()
+
+
+def test_an_unsent_request_its_attachment_and_its_timeline_stay_on_the_requesting_side(
+    draft_request, sz_officer, sz_leader, hz_leader_client, sz_leader_client, media_storage
+):
+    from collaboration import services as request_services
+
+    document = request_services.request_attach_document(
+        request=draft_request, actor=sz_officer, uploaded_file=upload("协查函草稿.txt", b"draft letter")
+    )
+    request_services.request_submit(request=draft_request, actor=sz_officer)
+    case_url = reverse("cases:detail", args=[draft_request.case_id])
+    partner_page = hz_leader_client.get(case_url).content.decode()
+    assert draft_request.title not in partner_page and "协查函草稿" not in partner_page
+    assert (
+        hz_leader_client.get(reverse("collaboration:request_detail", args=[draft_request.pk])).status_code
+        == 404
+    )
+    download = reverse("cases:document_download", args=[draft_request.case_id, document.pk])
+    assert hz_leader_client.get(download).status_code == 404
+    assert "协查函草稿" in sz_leader_client.get(case_url).content.decode()
+
+    request_services.request_approve(request=draft_request, actor=sz_leader)
+    partner_page = hz_leader_client.get(case_url).content.decode()
+    assert draft_request.title in partner_page and "协查函草稿" in partner_page
+    assert hz_leader_client.get(download).status_code == 200

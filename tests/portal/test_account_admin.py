@@ -118,3 +118,75 @@ def test_admin_cannot_deactivate_themselves(sz_admin_client, sz_admin):
     assert "cannot deactivate your own account" in response.content.decode()
     sz_admin.refresh_from_db()
     assert sz_admin.is_active
+
+
+def test_admin_lifts_a_lockout(sz_admin_client, sz_officer, settings):
+    from django.test import Client
+
+    sz_officer.set_password("Correct-Horse-9")
+    sz_officer.save()
+    attacker = Client(REMOTE_ADDR="203.0.113.50")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post("/accounts/login/", {"username": "sz_officer", "password": "wrong"})
+    assert (
+        attacker.post(
+            "/accounts/login/", {"username": "sz_officer", "password": "Correct-Horse-9"}
+        ).status_code
+        == 429
+    )
+    sz_admin_client.post(reverse("account_action", args=[sz_officer.pk, "unlock"]))
+    assert (
+        attacker.post(
+            "/accounts/login/", {"username": "sz_officer", "password": "Correct-Horse-9"}
+        ).status_code
+        == 302
+    )
+    assert AuditEvent.objects.filter(action="account.unlock", object_id=str(sz_officer.pk)).exists()
+
+
+def test_admin_resets_a_lost_authenticator(sz_admin_client, sz_leader):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=sz_leader, name="phone", confirmed=True)
+    sz_admin_client.post(reverse("account_action", args=[sz_leader.pk, "reset_2fa"]))
+    assert not TOTPDevice.objects.filter(user=sz_leader).exists()
+    assert AuditEvent.objects.filter(action="account.reset_2fa", object_id=str(sz_leader.pk)).exists()
+
+
+def test_admin_sets_a_new_password_that_passes_the_rules(sz_admin_client, sz_officer):
+    url = reverse("account_password", args=[sz_officer.pk])
+    assert sz_admin_client.post(url, {"new_password1": "short", "new_password2": "short"}).status_code == 200
+    response = sz_admin_client.post(
+        url, {"new_password1": "Str0ng-Enough-Pass", "new_password2": "Str0ng-Enough-Pass"}
+    )
+    assert response.status_code == 302
+    sz_officer.refresh_from_db()
+    assert sz_officer.check_password("Str0ng-Enough-Pass")
+
+
+def test_account_actions_on_another_bureau_are_404_and_for_officers_403(
+    sz_admin_client, sz_officer_client, hz_officer
+):
+    assert sz_admin_client.post(reverse("account_action", args=[hz_officer.pk, "unlock"])).status_code == 404
+    assert sz_admin_client.get(reverse("account_password", args=[hz_officer.pk])).status_code == 404
+    assert (
+        sz_officer_client.post(reverse("account_action", args=[hz_officer.pk, "unlock"])).status_code == 403
+    )
+
+
+def test_everyone_changes_their_own_password(sz_officer, login_as):
+    sz_officer.set_password("Old-Password-1")
+    sz_officer.save()
+    client = login_as(sz_officer)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Old-Password-1",
+            "new_password1": "New-Password-22",
+            "new_password2": "New-Password-22",
+        },
+    )
+    assert response.status_code == 302
+    sz_officer.refresh_from_db()
+    assert sz_officer.check_password("New-Password-22")
+    assert AuditEvent.objects.filter(action="auth.password_change", actor=sz_officer).exists()

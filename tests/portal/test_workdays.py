@@ -1,10 +1,32 @@
-"""portal/workdays.py: working days on the mainland China calendar, holidays and make-up days included."""
+"""portal/workdays.py: working days on the mainland China calendar, holidays and make-up days included.
+
+The calendar is the table (portal.CalendarYear/CalendarDay), seeded from the chinesecalendar package
+after migrate; 2027 is made uncovered explicitly, so the tests do not depend on the package's version.
+"""
 
 import datetime
 
 import pytest
 
-from portal import workdays
+from portal import services, workdays
+from portal.models import CalendarDay, CalendarYear, User
+from portal.services import user_set_position
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sz_admin(cast):
+    admin = User.objects.create_user(
+        "sz_admin", bureau=cast.sz, email="sz_admin@example.gov.cn", language="en"
+    )
+    return user_set_position(user=admin, team=None, role=User.Role.BUREAU_ADMIN)
+
+
+@pytest.fixture
+def without_2027(db):
+    """The calendar as it is before anyone entered 2027 (the package does not have it yet either)."""
+    CalendarYear.objects.filter(year=2027).delete()
 
 
 def d(iso: str) -> datetime.date:
@@ -115,7 +137,7 @@ def test_working_days_between_counts_what_add_working_days_adds(start, end, coun
 # --- a year the calendar does not know ------------------------------------------------------------
 
 
-def test_a_year_without_calendar_data_falls_back_to_monday_to_friday():
+def test_a_year_without_calendar_data_falls_back_to_monday_to_friday(without_2027):
     # 2027 is not in the calendar package yet: 1 January 2027 is a Friday and counts as working,
     # 2 and 3 January (a weekend) do not.
     assert workdays.is_working_day(d("2027-01-01"))
@@ -124,13 +146,85 @@ def test_a_year_without_calendar_data_falls_back_to_monday_to_friday():
     assert workdays.working_days_between(d("2027-03-01"), d("2027-03-22")) == 15
 
 
-def test_dates_in_a_year_without_calendar_data_are_provisional():
+def test_dates_in_a_year_without_calendar_data_are_provisional(without_2027):
     assert workdays.is_provisional(d("2027-03-22"))
     assert not workdays.is_provisional(d("2026-10-23"))
 
 
-def test_a_period_running_into_an_unknown_year_does_not_crash():
+def test_a_period_running_into_an_unknown_year_does_not_crash(without_2027):
     # Sent on Thursday 24 December 2026: 25, 28–31 December are known, January 2027 is Monday–Friday.
     due = workdays.add_working_days(d("2026-12-24"), 15)
     assert due == d("2027-01-14")
     assert workdays.is_provisional(due)
+
+
+# --- the table: seeded, editable, read in a fixed number of queries --------------------------------
+
+
+def test_the_table_is_seeded_from_the_package_after_migrate():
+    assert CalendarYear.objects.filter(year=2026, source=CalendarYear.Source.PACKAGE).exists()
+    spring = CalendarDay.objects.get(date=d("2026-02-16"))
+    assert (spring.is_working_day, spring.name_zh, spring.name_en) == (False, "春节", "Spring Festival")
+    assert CalendarDay.objects.get(date=d("2026-02-14")).is_working_day  # the make-up Saturday
+
+
+def test_seeding_again_changes_nothing_and_never_overwrites_an_edited_year():
+    CalendarDay.objects.filter(date=d("2026-02-14")).delete()  # an administrator's correction
+    CalendarYear.objects.filter(year=2026).update(source=CalendarYear.Source.MANUAL)
+
+    assert services.calendar_seed_from_package() == []
+    assert not CalendarDay.objects.filter(date=d("2026-02-14")).exists()
+    assert not workdays.is_working_day(d("2026-02-14"))  # now an ordinary Saturday
+
+
+def test_a_missing_package_year_comes_back_at_the_next_seeding():
+    CalendarYear.objects.filter(year=2025).delete()
+    assert services.calendar_seed_from_package() == [2025]
+    assert CalendarDay.objects.filter(year_id=2025).count() > 20
+
+
+def test_an_administrator_can_add_a_holiday_and_counting_follows_the_table(sz_admin):
+    days = [
+        (day.date, day.is_working_day, day.name_zh, day.name_en)
+        for day in CalendarDay.objects.filter(year_id=2026)
+    ]
+    services.calendar_year_save(
+        actor=sz_admin, year=2026, days=[*days, (d("2026-03-05"), False, "临时假日", "Extra holiday")]
+    )
+    assert not workdays.is_working_day(d("2026-03-05"))
+    assert workdays.add_working_days(d("2026-03-04"), 1) == d("2026-03-06")
+
+
+def test_entering_2027_makes_its_dates_final(without_2027, sz_admin):
+    assert workdays.is_provisional(d("2027-01-14"))
+    services.calendar_year_save(
+        actor=sz_admin, year=2027, days=[(d("2027-01-01"), False, "元旦", "New Year's Day")]
+    )
+    assert not workdays.is_provisional(d("2027-01-14"))
+    assert not workdays.is_working_day(d("2027-01-01"))
+
+
+@pytest.mark.parametrize("days", [1, 15, 90])
+def test_counting_costs_two_queries_whatever_the_period(days, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        workdays.add_working_days(d("2026-09-28"), days)
+    with django_assert_num_queries(2):
+        workdays.due_date(d("2026-09-28"), days)
+
+
+def test_days_left_of_many_due_dates_is_one_calendar_read(django_assert_num_queries):
+    dues = [d("2026-10-08"), None, d("2026-09-30"), d("2026-12-31"), d("2026-09-25")]
+    with django_assert_num_queries(2):
+        left = workdays.days_left(d("2026-09-29"), dues)
+    # 25 September 2026 is the Mid-autumn holiday: overdue by Monday 28th and Tuesday 29th.
+    assert left == [2, None, 1, workdays.working_days_between(d("2026-09-29"), d("2026-12-31")), -2]
+
+
+def test_working_days_between_agrees_with_counting_day_by_day_over_two_years():
+    start = d("2025-12-20")
+    for offset in range(0, 400, 7):
+        end = start + datetime.timedelta(days=offset)
+        one_by_one = sum(
+            workdays.is_working_day(start + datetime.timedelta(days=n)) for n in range(1, offset + 1)
+        )
+        assert workdays.working_days_between(start, end) == one_by_one
