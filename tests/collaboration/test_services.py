@@ -96,7 +96,9 @@ def test_a_file_attached_to_a_draft_becomes_a_sealed_document_of_the_case(
     )
     assert list(draft_request.documents.all()) == [document]
     assert document.case_id == draft_request.case_id
-    assert timeline_kinds(draft_request.case)[-1] == "document_uploaded"
+    last = draft_request.case.timeline.last()
+    assert last.kind == "request_attachment_added"
+    assert last.internal_bureau_id == draft_request.requesting_bureau_id  # the partner reads it once sent
 
 
 def test_the_requested_side_cannot_attach_to_a_draft(draft_request, hz_leader, media_storage):
