@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "portal",
     "cases",
     "collaboration",
+    "interop",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -131,11 +134,33 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
-STORAGES = {
-    "default": {
+# Sealed documents: the local file system by default; S3-compatible object storage (django-storages)
+# when PORTAL_S3_BUCKET is set. Blobs are named by their SHA-256 and never overwritten.
+PORTAL_S3_BUCKET = env("PORTAL_S3_BUCKET", default="")
+DOCUMENT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "endpoint_url": env("PORTAL_S3_ENDPOINT_URL", default=None),
+            "region_name": env("PORTAL_S3_REGION", default=None),
+            "access_key": env("PORTAL_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("PORTAL_S3_SECRET_ACCESS_KEY", default=None),
+            "addressing_style": env("PORTAL_S3_ADDRESSING_STYLE", default=None),
+            "location": env("PORTAL_S3_PREFIX", default=""),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+    if PORTAL_S3_BUCKET
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env.path("PORTAL_MEDIA_ROOT", default=VAR_DIR / "media")},
-    },
+    }
+)
+STORAGES = {
+    "default": DOCUMENT_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "PORTAL_STATICFILES_STORAGE",
@@ -145,8 +170,18 @@ STORAGES = {
         ),
     },
 }
-# Uploads larger than this are refused with a message; the temporary file is removed.
+# Uploads larger than this are refused with a message as soon as they pass it; the temporary file is
+# removed. The files of one request together may not pass the second limit (the upload page sends each
+# file in its own request; a plain form sends them together).
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+PORTAL_MAX_UPLOAD_REQUEST_BYTES = env.int(
+    "PORTAL_MAX_UPLOAD_REQUEST_BYTES", default=2 * PORTAL_MAX_UPLOAD_BYTES
+)
+# The integrity sweep (cases.tasks.sweep_document_integrity): documents and bytes re-hashed per run, and
+# how long a check stays fresh before the document is due again.
+PORTAL_INTEGRITY_BATCH = env.int("PORTAL_INTEGRITY_BATCH", default=500)
+PORTAL_INTEGRITY_MAX_BYTES = env.int("PORTAL_INTEGRITY_MAX_BYTES", default=4 * 1024**3)
+PORTAL_INTEGRITY_RECHECK_DAYS = env.int("PORTAL_INTEGRITY_RECHECK_DAYS", default=7)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes through the hashing temporary-file handler
 FILE_UPLOAD_HANDLERS = ["portal.uploads.HashingUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env("PORTAL_UPLOAD_TEMP_DIR", default=None)
@@ -197,6 +232,28 @@ CELERY_BEAT_SCHEDULE = {
     },
     "audit-chain": {"task": "portal.tasks.chain_audit_trail", "schedule": crontab(minute="*")},
     "audit-verify": {"task": "portal.tasks.verify_audit_trail", "schedule": crontab(minute=17)},
+    "idempotency-keys-purge": {"task": "portal.tasks.purge_idempotency_keys", "schedule": crontab(minute=43)},
+    "document-integrity": {"task": "cases.tasks.sweep_document_integrity", "schedule": crontab(minute="*/5")},
+    # The email outbox: queue again what the broker lost, what backed off and what a dead worker held.
+    "mail-outbox": {"task": "portal.tasks.redeliver_notification_emails", "schedule": crontab(minute="*")},
+    # Provisional due dates counted again once their year is entered in the calendar.
+    "calendar-recount": {
+        "task": "collaboration.tasks.recount_provisional_due_dates",
+        "schedule": crontab(minute=41),
+    },
+}
+
+# --- Cache: Redis when REDIS_URL is set (shared by every process: API rate limits, debounces) ----
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # --- Portal rules ------------------------------------------------------------------------------
@@ -204,13 +261,77 @@ CELERY_BEAT_SCHEDULE = {
 PORTAL_DEFAULT_TIME_LIMIT_DAYS = env.int("PORTAL_DEFAULT_TIME_LIMIT_DAYS", default=15)
 # Working days before the due date on which a reminder is sent.
 PORTAL_REMINDER_DAYS = env.list("PORTAL_REMINDER_DAYS", cast=int, default=[3, 1])
+# The daily digest, on working days at this time (Asia/Shanghai): what waits for each person and what is
+# due within PORTAL_DIGEST_DUE_DAYS working days.
+PORTAL_DIGEST_TIME = env("PORTAL_DIGEST_TIME", default="08:30")
+PORTAL_DIGEST_DUE_DAYS = env.int("PORTAL_DIGEST_DUE_DAYS", default=3)
+_digest_hour, _digest_minute = (int(part) for part in PORTAL_DIGEST_TIME.split(":"))
+CELERY_BEAT_SCHEDULE["daily-digest"] = {
+    "task": "portal.tasks.send_daily_digests",
+    "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
+}
+# Email outbox (portal/outbox.py): attempts before an email is marked failed, the first back-off
+# (doubled after each failure, at most an hour), how long a worker's claim on an email lasts (well
+# above EMAIL_TIMEOUT), and after how long a queued but unsent email is queued again.
+PORTAL_MAIL_MAX_ATTEMPTS = env.int("PORTAL_MAIL_MAX_ATTEMPTS", default=8)
+PORTAL_MAIL_RETRY_SECONDS = env.int("PORTAL_MAIL_RETRY_SECONDS", default=30)
+PORTAL_MAIL_CLAIM_SECONDS = env.int("PORTAL_MAIL_CLAIM_SECONDS", default=600)
+PORTAL_MAIL_REDISPATCH_SECONDS = env.int("PORTAL_MAIL_REDISPATCH_SECONDS", default=600)
+# The right-hand side of the emails' Message-IDs; by default the host of PORTAL_BASE_URL.
+PORTAL_MAIL_ID_DOMAIN = env("PORTAL_MAIL_ID_DOMAIN", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- REST API (/api/v1/) -----------------------------------------------------------------------
+# Systems and scripts send `Authorization: Bearer <token>`; the browser uses its session (with CSRF).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "portal.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Calls per minute (or /hour, /day) per API client or token; per user for the browser.
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/min")
+# How long a POST's Idempotency-Key is remembered.
+PORTAL_IDEMPOTENCY_KEY_HOURS = env.int("PORTAL_IDEMPOTENCY_KEY_HOURS", default=48)
+# Webhook deliveries: seconds to connect and to wait for the answer.
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = (5, env.int("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=10))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Joint Enforcement Portal API",
+    "DESCRIPTION": (
+        "The REST API of the Joint Enforcement Portal for the bureaus' own systems. Authenticate with "
+        "`Authorization: Bearer <token>` (an API client registered by a bureau administrator, or a personal "
+        "token). Every endpoint applies the same access policy as the pages: an object the caller may not "
+        "see answers 404, a forbidden action 403, a workflow step refused in the current state 409. "
+        "POSTs that create or move something accept an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to the public validator service: the network is closed.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.JointCase.Status",
+        "RequestStatusEnum": "collaboration.models.AssistanceRequest.Status",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
@@ -282,3 +403,5 @@ LOGGING = {
 }
 
 PORTAL_SITE_NAME = _("Joint Enforcement Portal")
+# Only bench/pages.sh turns this on: it routes the bare comparison view of portal/bench_views.py.
+PORTAL_BENCHMARK_VIEWS = env.bool("PORTAL_BENCHMARK_VIEWS", default=False)

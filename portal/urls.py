@@ -47,3 +47,8 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PORTAL_BENCHMARK_VIEWS:  # bench/pages.sh only: the stack's limit, for comparison
+    from .bench_views import bare_table
+
+    urlpatterns.append(path("bench/bare/", bare_table, name="bench_bare"))
