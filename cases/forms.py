@@ -102,9 +102,37 @@ class PartyForm(forms.ModelForm):
 
 
 class DocumentForm(forms.Form):
-    files = MultipleFileField(label=_("Files"))
+    files = MultipleFileField(label=_("Files"), allow_empty_file=True)  # an empty file is evidence too
     title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
     internal = forms.BooleanField(label=_("Internal to my bureau"), required=False)
+
+
+class VersionForm(forms.Form):
+    """A corrected version of a document."""
+
+    file = forms.FileField(label=_("Corrected file"), allow_empty_file=True)
+    title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PackageForm(forms.Form):
+    """The documents to export; none chosen means the whole case (what the user may see of it)."""
+
+    documents = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ids are checked against what the user may see by the service: any number is a valid choice here.
+        self.fields["documents"].valid_value = lambda value: str(value).isdigit()
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("Evidence package (ZIP) or single file"), allow_empty_file=True)
 
 
 class NoteForm(forms.Form):

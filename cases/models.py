@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -162,16 +163,70 @@ class Party(models.Model):
         return mask_id_number(self.id_number)
 
 
-class Document(models.Model):
-    """A sealed file of a case: hash, size, type, uploader and server time never change after upload."""
+class SealedError(Exception):
+    """Raised when code tries to change or delete the seal of a document (a programming error)."""
 
-    case = models.ForeignKey(JointCase, on_delete=models.CASCADE, related_name="documents")
+
+# The seal and the facts of the upload: fixed when the row is inserted, never written again.
+SEALED_FIELDS = frozenset(
+    {
+        "case",
+        "title",
+        "original_name",
+        "file",
+        "sha256",
+        "size",
+        "content_type",
+        "declared_type",
+        "type_mismatch",
+        "uploaded_by",
+        "uploaded_at",
+        "internal_bureau",
+        "version",
+        "supersedes",
+        "first_version",
+    }
+)
+
+
+class DocumentQuerySet(models.QuerySet):
+    """Bulk updates may touch the document's state (withdrawal, integrity check), never its seal."""
+
+    def update(self, **kwargs):
+        sealed = {name.removesuffix("_id") for name in kwargs} & SEALED_FIELDS
+        if sealed:
+            raise SealedError(f"sealed fields cannot be updated: {sorted(sealed)}")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise SealedError("sealed documents are never deleted; withdraw them instead")
+
+    delete.queryset_only = True
+
+
+class Document(models.Model):
+    """A sealed file of a case: hash, size, type, uploader and server time never change after upload.
+
+    A correction is a new version (`supersedes`), a withdrawal is a state with a reason; neither changes
+    the sealed row. The model refuses updates of sealed fields and deletion, and the database refuses them
+    too (triggers of migration 0004).
+    """
+
+    class Integrity(models.TextChoices):
+        UNCHECKED = "unchecked", _("Not checked yet")
+        OK = "ok", _("Intact")
+        MISMATCH = "mismatch", _("Changed")
+        MISSING = "missing", _("Missing")
+
+    case = models.ForeignKey(JointCase, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(max_length=200)  # content-derived name, set by the upload service
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.BigIntegerField(_("size"))
-    content_type = models.CharField(_("type"), max_length=100)
+    content_type = models.CharField(_("type"), max_length=100)  # detected from the content
+    declared_type = models.CharField(_("type by file name"), max_length=100, blank=True)
+    type_mismatch = models.BooleanField(_("content contradicts the file name"), default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     internal_bureau = models.ForeignKey(
@@ -183,15 +238,101 @@ class Document(models.Model):
         verbose_name=_("internal to bureau"),
         help_text=_("When set, only this bureau's people see it; the partner bureau never does."),
     )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+    )
+    # The first version of the chain (None for a first version): one query finds every version.
+    first_version = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    integrity = models.CharField(
+        _("integrity"), max_length=20, choices=Integrity.choices, default=Integrity.UNCHECKED
+    )
+    integrity_checked_at = models.DateTimeField(_("last integrity check"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        indexes = [models.Index(fields=["case", "sha256"], name="document_case_hash_idx")]
+        indexes = [
+            models.Index(fields=["case", "sha256"], name="document_case_hash_idx"),
+            models.Index(fields=["sha256"], name="document_hash_idx"),
+            models.Index(fields=["integrity_checked_at", "id"], name="document_check_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if not self._state.adding:
+            if update_fields is None or SEALED_FIELDS & {f.removesuffix("_id") for f in update_fields}:
+                raise SealedError("a sealed document's seal cannot be saved again")
+        return super().save(*args, update_fields=update_fields, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SealedError("sealed documents are never deleted; withdraw them instead")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def lineage_id(self) -> int:
+        """The id of the first version: the same for every version of one piece of evidence."""
+        return self.first_version_id or self.pk
+
+    @property
+    def previewable(self) -> bool:
+        from .evidence.filetypes import previewable
+
+        return previewable(self.content_type)
+
+    @property
+    def active_content(self) -> bool:
+        """HTML, SVG, scripts and programs: evidence like any other, but only ever downloaded."""
+        from .evidence.filetypes import is_active_content
+
+        return is_active_content(self.content_type)
+
+
+class EvidencePackage(models.Model):
+    """An exported evidence package: the exact manifest issued, and its SHA-256.
+
+    The ZIP is streamed from the stored manifest and the sealed files whenever it is downloaded, so every
+    download carries byte-identical manifests. A package holding documents internal to a bureau is itself
+    internal to that bureau.
+    """
+
+    case = models.ForeignKey(JointCase, on_delete=models.PROTECT, related_name="evidence_packages")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("exported at"), default=timezone.now)
+    documents = models.ManyToManyField(Document, related_name="+")
+    document_count = models.PositiveIntegerField(_("documents"))
+    total_size = models.BigIntegerField(_("size"))
+    manifest_json = models.TextField()
+    manifest_csv = models.TextField()
+    manifest_sha256 = models.CharField(_("manifest SHA-256"), max_length=64, db_index=True)
+    internal_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evidence package")
+        verbose_name_plural = _("evidence packages")
 
 
 class TimelineEntry(models.Model):

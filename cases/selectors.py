@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from portal.models import User
 
-from .models import CaseParticipant, CaseNote, Document, EvidencePackage, JointCase, Party, TimelineEntry
+from .models import CaseNote, CaseParticipant, Document, EvidencePackage, JointCase, Party, TimelineEntry
 from .permissions import access_case, bureau_scope, document_scope, visible_cases
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,15 @@ class RequestType(models.TextChoices):
     DOCUMENT_SERVICE = "document_service", _("Service of legal documents")
     PLATFORM_DATA = "platform_data", _("Data retrieval from platforms")
     ENFORCEMENT_ASSISTANCE = "enforcement_assistance", _("Enforcement assistance")
+
+
+# Open requests whose current due date has not been escalated yet (the overdue sweep's candidates).
+# The same expression is the condition of a partial index, so the sweep reads only these rows.
+ESCALATION_PENDING = models.Q(status__in=["sent", "accepted", "in_progress"]) & (
+    models.Q(escalated_due_date__isnull=True)
+    | models.Q(escalated_due_date__lt=models.F("due_date"))
+    | models.Q(escalated_due_date__gt=models.F("due_date"))
+)
 
 
 class AssistanceRequest(models.Model):
@@ -54,6 +64,9 @@ class AssistanceRequest(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_date_provisional = models.BooleanField(default=False)
+    # The due date whose escalation was sent (the deadline sweep sets it): a request is waiting for its
+    # escalation while this differs from `due_date`, which a partial index keeps cheap to find.
+    escalated_due_date = models.DateField(null=True, blank=True, editable=False)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -83,6 +96,7 @@ class AssistanceRequest(models.Model):
                 name="request_open_due_idx",
                 condition=models.Q(status__in=["sent", "accepted", "in_progress"]),
             ),
+            models.Index(fields=["due_date"], name="request_escalation_due_idx", condition=ESCALATION_PENDING),
         ]
 
     def __str__(self) -> str:
@@ -103,14 +117,73 @@ class Response(models.Model):
 
 
 class DeadlineReminder(models.Model):
-    """One row per reminder sent: the unique key makes each reminder go out once per due date."""
+    """One row per reminder sent: the unique key makes each reminder go out once per due date.
+
+    A sweep inserts its rows with its own `sweep` id and conflicting rows skipped, then reads back the
+    rows carrying its id: exactly the reminders it is the one to send.
+    """
 
     request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20)  # "before-3", "before-1", "overdue"
     due_date = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
+    sweep = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
+        indexes = [models.Index(fields=["kind", "due_date"], name="reminder_kind_due_idx")]
         constraints = [
             models.UniqueConstraint(fields=["request", "kind", "due_date"], name="reminder_once_per_due_date")
+        ]
+
+
+class RequestTypeTimeLimit(models.Model):
+    """The default time limit of a request type, in working days; a type without a row has
+    PORTAL_DEFAULT_TIME_LIMIT_DAYS (15, the penalty procedure rules' period for assistance)."""
+
+    request_type = models.CharField(
+        _("request type"), max_length=40, choices=RequestType.choices, unique=True
+    )
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("default time limit (working days)"),
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+
+    class Meta:
+        ordering = ["request_type"]
+        verbose_name = _("default time limit")
+        verbose_name_plural = _("default time limits")
+
+    def __str__(self) -> str:
+        return f"{self.get_request_type_display()}: {self.time_limit_days}"
+
+
+class DeadlineExtension(models.Model):
+    """The receiving side asks for more time before the due date; the requesting leader decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("reason"))
+    previous_due_date = models.DateField(_("due date before"))
+    proposed_due_date = models.DateField(_("new due date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"], condition=models.Q(status="pending"), name="extension_one_pending"
+            )
         ]

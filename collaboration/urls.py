@@ -10,4 +10,5 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
     path("requests/<int:pk>/step/<str:step>/", views.request_step, name="request_step"),
     path("queue/", views.queue, name="queue"),
+    path("calendar/feed/<str:token>.ics", views.deadline_feed, name="deadline_feed"),
 ]

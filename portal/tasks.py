@@ -1,80 +1,48 @@
 import logging
-import smtplib
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 
+from . import outbox
 from .models import Notification
-from .notifications import render_message, render_subject
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_notification_email(notification_id: int) -> str:
+    """Deliver the email of one notification (portal.outbox.deliver: claim, send, mark sent).
 
-@shared_task(bind=True, max_retries=8, acks_late=True)
-def send_notification_email(self, notification_id: int) -> str:
-    """Send the email of one notification, in the recipient's language.
-
-    Claims the row with a conditional update (pending → sending) so that two deliveries of the same
-    task message send one email; a row that is gone or already claimed is skipped. Mail-server errors
-    put the row back to pending and retry with exponential back-off.
+    Takes an id and re-reads the row; a row that is gone, sent or claimed by another worker is skipped,
+    so a message delivered twice sends one mail. Acknowledged late: a worker killed mid-send leaves the
+    message to be delivered again, and the claim's lease lets the outbox sweep retry the row.
+    Mail-server errors are recorded on the row and retried by the sweep with back-off.
     """
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_status=Notification.EmailStatus.PENDING
-    ).update(email_status=Notification.EmailStatus.SENDING)
-    if not claimed:
-        return "skipped"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    recipient = notification.recipient
-    if not recipient.email:
-        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.NONE)
-        return "no-address"
-    try:
-        build_email(notification).send()
-    except TRANSIENT_MAIL_ERRORS as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            email_status=Notification.EmailStatus.PENDING,
-            email_attempts=notification.email_attempts + 1,
-            email_last_error=str(exc)[:1000],
-        )
-        if self.request.retries >= self.max_retries:
-            Notification.objects.filter(pk=notification_id).update(
-                email_status=Notification.EmailStatus.FAILED
-            )
-            raise
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=Notification.EmailStatus.SENT,
-        email_sent_at=timezone.now(),
-        email_attempts=notification.email_attempts + 1,
-    )
-    return "sent"
+    return outbox.deliver(notification_id)
 
 
-def build_email(notification: Notification) -> EmailMultiAlternatives:
-    recipient = notification.recipient
-    with translation.override(recipient.language):
-        context = {
-            "recipient": recipient,
-            "message": render_message(notification.kind, notification.params),
-            "link": settings.PORTAL_BASE_URL.rstrip("/") + notification.url,
-            "site_name": settings.PORTAL_SITE_NAME,
-        }
-        subject = render_subject(notification.kind, notification.params)
-        text = render_to_string("emails/notification/body.txt", context)
-        html = render_to_string("emails/notification/body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[recipient.email],
-        headers={"X-Portal-Kind": notification.kind},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_notification_emails(notification_ids: list[int]) -> dict:
+    """Deliver several notifications' emails, one claim each (as send_notification_email): a message
+    delivered again after a worker died skips the sent ones and the one whose claim still runs."""
+    outcomes: dict[str, int] = {}
+    for notification_id in notification_ids:
+        outcome = outbox.deliver(notification_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@shared_task
+def redeliver_notification_emails() -> dict:
+    """The outbox sweep (beat, every minute): queue again what was lost, backed off or abandoned."""
+    return outbox.redeliver_due()
+
+
+@shared_task
+def send_daily_digests() -> dict:
+    """The daily digest (beat, at PORTAL_DIGEST_TIME on working days); once per person and day."""
+    from .digest import send_daily_digests as run
+
+    return run()
 
 
 @shared_task
@@ -109,3 +77,18 @@ def verify_audit_trail() -> bool:
             url="/audit/",
         )
     return False
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """Forget Idempotency-Keys older than PORTAL_IDEMPOTENCY_KEY_HOURS (daily by beat; safe any time)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import IdempotencyKey
+
+    cutoff = timezone.now() - timedelta(hours=settings.PORTAL_IDEMPOTENCY_KEY_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import CaseMember, Document, JointCase, Party, TimelineEntry
-from collaboration.models import AssistanceRequest, DeadlineReminder, Response
+from collaboration.models import AssistanceRequest, DeadlineExtension, DeadlineReminder, Response
 from portal.models import AuditEvent, Notification
 
 # Every table a workflow step writes to: a refused step must leave all of them as they were.
@@ -20,6 +20,7 @@ WATCHED_MODELS = (
     JointCase,
     AssistanceRequest,
     DeadlineReminder,
+    DeadlineExtension,
 )
 
 
@@ -51,3 +52,19 @@ def notified(kind: str) -> set[str]:
 
 def upload(name: str = "证据.txt", content: bytes = b"evidence") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
+
+
+def freeze_time(monkeypatch, when: str):
+    """Make django.utils.timezone.now() return this moment (ISO 8601 with its offset) for the test.
+
+    Every date the portal computes goes through timezone.now() (localdate included), so this moves
+    "today" without a clock library. Returns the aware datetime.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    moment = datetime.datetime.fromisoformat(when)
+    assert moment.tzinfo is not None, "give the offset, e.g. +08:00"
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment

@@ -37,8 +37,8 @@ from cases.models import Party
 from collaboration import services as request_services
 from collaboration.models import RequestType
 from interop.services import webhook_subscription_create
-from portal.models import Notification, User
 from portal import workdays
+from portal.models import Notification, User
 from portal.services import api_client_create, calendar_feed_issue, personal_token_create, user_set_position
 from tests.conftest import sign_in
 

@@ -19,6 +19,15 @@ from tests.helpers import freeze_time, nothing_changes, notified, timeline_kinds
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Services speak the active language; these tests read their messages in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def later(request: AssistanceRequest, working_days: int = 5) -> datetime.date:
     return workdays.add_working_days(request.due_date, working_days)
 

@@ -152,7 +152,7 @@ def test_the_sweep_costs_the_same_queries_for_3_and_60_due_requests(many_accepte
     n = 60 if connection.vendor == "postgresql" else 10
     few, many = queries_for(3), queries_for(n)
     assert few == many, f"{few} queries for 3+3 requests, {many} for {n}+{n}"
-    assert many <= 15
+    assert many <= 20  # calendar 2, finding 5, then claim, mark, read back, leaders, timeline, notify…
 
 
 def test_ten_sweeps_in_a_row_send_each_reminder_and_escalation_once(many_accepted):

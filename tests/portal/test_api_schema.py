@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.contrib.staticfiles import finders
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.urls import reverse

@@ -531,3 +531,33 @@ def test_the_verify_package_command_reports_and_exits_non_zero_on_a_difference(
         call_command("verify_package", str(bad), "--quiet", stdout=out)
     assert exit_.value.code == 1
     assert re.search(rf"FAIL\s+{re.escape(target)} has been changed", out.getvalue())
+
+
+def test_a_missing_stored_file_is_explained_instead_of_failing(
+    joint_case, sz_officer, sz_officer_client, media_storage
+):
+    document = upload(joint_case, sz_officer)
+    (media_storage / document.file.name).unlink()
+    for name in ("document_download", "document_preview"):
+        response = sz_officer_client.get(doc_url(name, document))
+        assert response.url == doc_url("document_detail", document)
+        assert messages_of(response, "error")[-1] == (
+            "The stored file of this document is missing; the administrators are alerted."
+        )
+
+
+def test_the_package_page_costs_the_same_queries_for_1_and_15_documents(
+    joint_case, sz_officer, sz_officer_client, media_storage
+):
+    def package_page(count: int):
+        for i in range(count):
+            upload(joint_case, sz_officer, f"{count}-{i}.txt", f"{count}-{i}".encode())
+        package = services.package_create(case=joint_case, actor=sz_officer)
+        url = reverse("cases:package_detail", args=[joint_case.pk, package.pk])
+        sz_officer_client.get(url)  # warm the caches
+        with CaptureQueriesContext(connection) as queries:
+            response = sz_officer_client.get(url)
+        assert response.content.decode().count("/download/") >= package.document_count
+        return len(queries.captured_queries)
+
+    assert package_page(1) == package_page(14)
