@@ -9,7 +9,6 @@ from portal.models import User
 
 from .models import AssistanceRequest
 
-
 PRIVATE_TO_REQUESTER = (AssistanceRequest.Status.DRAFT, AssistanceRequest.Status.AWAITING_APPROVAL)
 
 

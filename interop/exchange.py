@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from cases import services as case_services
 from cases.models import CaseMember, CaseParticipant, Category, Document, JointCase, Party, TimelineEntry
-from cases.permissions import bureau_scope, visible_cases
+from cases.permissions import bureau_scope, document_scope, visible_cases
 from cases.timeline import MESSAGES as TIMELINE_MESSAGES
 from collaboration.models import AssistanceRequest, Response
 from collaboration.permissions import visible_requests
@@ -85,7 +85,7 @@ def export_case(case: JointCase, *, viewer: User) -> dict:
     exchange = _exchange_of(case)
     codes = dict(Bureau.objects.values_list("pk", "code"))
     participants = CaseParticipant.objects.filter(case=case).select_related("bureau", "team")
-    documents = list(case.documents.filter(scope).select_related("uploaded_by"))
+    documents = list(case.documents.filter(document_scope(viewer)).select_related("uploaded_by"))
     external = list(ExternalEvidence.objects.filter(case=case).filter(scope))
     evidence = [
         {
@@ -156,7 +156,7 @@ def export_case(case: JointCase, *, viewer: User) -> dict:
 
 
 def _export_requests(case: JointCase, viewer: User, scope, codes: dict) -> list[dict]:
-    visible_docs = Document.objects.filter(scope)
+    visible_docs = Document.objects.filter(document_scope(viewer))
     visible_external = ExternalEvidence.objects.filter(scope)
     requests = visible_requests(viewer).filter(case=case).order_by("created_at", "id")
     request_docs = _hashes(visible_docs, "assistance_requests", requests)
