@@ -99,7 +99,9 @@ def test_joint_case_journey_across_two_bureaus(cast, open_session, live_server, 
     page.select_option("select[name=request_type]", "evidence_collection")
     page.fill("input[name=title]", REQUEST_TITLE)
     page.fill("textarea[name=items]", "1. 涉案公司工商登记档案；\n2. 2026年3月直播回放。")
-    expect(page.locator("input[name=time_limit_days]")).to_have_value("15")
+    # Left empty, the time limit is the request type's default (15 working days), named in the help text.
+    expect(page.locator("input[name=time_limit_days]")).to_have_value("")
+    expect(page.locator("#id_time_limit_days_helptext")).to_contain_text("15")
     page.set_input_files("input[name=attachments]", files=[upload(ATTACHMENT)])
     screenshot(page, "sz-officer-request-form")
     page.locator("main form button[type=submit]").click()
@@ -194,7 +196,7 @@ def test_joint_case_journey_across_two_bureaus(cast, open_session, live_server, 
         (so, case_number),  # opened, number issued
         (so, COMPANY),  # party added
         (so, REQUEST_TITLE),  # request drafted
-        (so, sha256(ATTACHMENT[1])[:12]),  # attachment sealed (the line shows the hash's start)
+        (so, ATTACHMENT[0]),  # attached to the draft (a line of the requesting side until it is sent)
         (so, REQUEST_TITLE),  # submitted
         (sl, REQUEST_TITLE),  # approved and sent
         (hl, ho),  # the assignee joins the case team
