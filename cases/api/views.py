@@ -5,7 +5,8 @@ services (403), refusals of a step from the services (WorkflowError → 409). Li
 cost a fixed number of queries whatever the number of rows.
 """
 
-from django.http import FileResponse
+from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,6 +15,8 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from cases.evidence import storage
+from cases.evidence.views import attachment_response
 from portal.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portal.services import audit
 from portal.web import client_ip
@@ -283,23 +286,13 @@ class DocumentDownloadView(GenericAPIView):
     )
     def get(self, request, pk: int, document_pk: int):
         document = selectors.access_document(request.user, pk, document_pk)
-        audit(
-            actor=request.user,
-            action="document.download",
-            obj=document,
-            case_id=document.case_id,
-            ip_address=client_ip(request),
-            internal_bureau_id=document.internal_bureau_id,
-        )
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.original_name,
-            content_type="application/octet-stream",
-        )
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        response["X-Content-SHA256"] = document.sha256
-        return response
+        try:
+            stream = storage.open_blob(document.file.name)
+        except FileNotFoundError:
+            raise Http404(
+                _("The stored file of this document is missing; the administrators are alerted.")
+            ) from None
+        return attachment_response(request, document, stream)
 
 
 class TimelineView(ListAPIView):
