@@ -14,7 +14,14 @@ class RequestTypeTimeLimitAdmin(admin.ModelAdmin):
 class DeadlineExtensionAdmin(admin.ModelAdmin):
     """Extensions are asked and decided through the workflow; here they are only read."""
 
-    list_display = ["request", "status", "previous_due_date", "proposed_due_date", "requested_by", "decided_by"]
+    list_display = [
+        "request",
+        "status",
+        "previous_due_date",
+        "proposed_due_date",
+        "requested_by",
+        "decided_by",
+    ]
     list_filter = ["status"]
     list_select_related = ["request", "requested_by", "decided_by"]
 

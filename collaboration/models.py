@@ -96,7 +96,9 @@ class AssistanceRequest(models.Model):
                 name="request_open_due_idx",
                 condition=models.Q(status__in=["sent", "accepted", "in_progress"]),
             ),
-            models.Index(fields=["due_date"], name="request_escalation_due_idx", condition=ESCALATION_PENDING),
+            models.Index(
+                fields=["due_date"], name="request_escalation_due_idx", condition=ESCALATION_PENDING
+            ),
         ]
 
     def __str__(self) -> str:

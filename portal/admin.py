@@ -96,7 +96,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.source = CalendarYear.Source.MANUAL
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-        services.audit(actor=request.user, action="calendar.year_saved", detail={"year": obj.year, "admin": True})
+        services.audit(
+            actor=request.user, action="calendar.year_saved", detail={"year": obj.year, "admin": True}
+        )
 
 
 @admin.register(AuditEvent)
