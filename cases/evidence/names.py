@@ -34,8 +34,15 @@ def clean_file_name(name: str) -> str:
     return name
 
 
+# Characters Windows refuses in file names, as their full-width forms: a package must extract everywhere.
+WINDOWS_RESERVED = str.maketrans(
+    {"<": "＜", ">": "＞", ":": "：", '"': "＂", "|": "｜", "?": "？", "*": "＊", "\\": "＼"}
+)
+
+
 def archive_name(name: str, limit: int = 120) -> str:
-    """A shorter form of a clean name for paths inside a ZIP, keeping the extension."""
+    """A form of a clean name for paths inside a ZIP that every system extracts, keeping the extension."""
+    name = name.translate(WINDOWS_RESERVED).rstrip(". ") or "file"
     if len(name) <= limit:
         return name
     path = PurePosixPath(name)

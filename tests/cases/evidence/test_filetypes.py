@@ -111,3 +111,14 @@ def test_clean_file_name(given, kept):
 def test_an_over_long_name_is_shortened_keeping_its_extension():
     name = clean_file_name("长" * 300 + ".pdf")
     assert len(name) == 255 and name.endswith("长.pdf")
+
+
+@pytest.mark.parametrize(
+    "name", ["script>.html", "a:b?.txt", 'say "hi" | more*.txt', "file.", "report<1>.pdf"]
+)
+def test_names_inside_a_package_extract_on_windows_too(name):
+    from cases.evidence.names import archive_name
+
+    inside = archive_name(name)
+    assert not set(inside) & set('<>:"|?*\\') and not inside.endswith((".", " ")), inside
+    assert inside.split(".")[-1] == name.rstrip(". ").split(".")[-1] or "." not in name.rstrip(". ")
